@@ -1,0 +1,41 @@
+# Postdeck: `make run` starts the whole app on embedded defaults; `make test` runs
+# lint, types and the suite (SQLite, then a throwaway PostgreSQL cluster).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean-var
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	@$(BIN)/python -m pip install --quiet -e . --group dev
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+.env: | $(STAMP)
+	@$(BIN)/python scripts/write_env.py .env
+
+run: $(STAMP) .env
+	@$(BIN)/python manage.py migrate --noinput -v 0
+	@$(BIN)/python manage.py setup_periodic_tasks
+	@$(BIN)/python manage.py seed_demo
+	@echo "Postdeck is starting at $$(grep -E '^POSTDECK_BASE_URL=' .env | cut -d= -f2-)/admin/ (Ctrl-C stops web, worker and beat)"
+	@exec $(BIN)/honcho start -f Procfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+test: lint
+	$(BIN)/python -m scripts.run_tests
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,1 @@
+from . import content  # noqa: F401  (registers the ModelAdmins)

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cms.models import Workspace, WorkspaceMembership
+from cms.services import workspace_add_member
+from media_library.models import MediaAsset
+from media_library.samples import make_sample_photo, make_sample_video
+from media_library.services import media_asset_create
+
+DEMO_USERNAME = "admin"
+SAMPLE_VIDEOS = [
+    ("sample-vertical.mp4", {"seconds": 4, "width": 720, "height": 1280}),
+    ("sample-square.mp4", {"seconds": 3, "width": 720, "height": 720}),
+]
+SAMPLE_PHOTOS = [("sample-photo-1.jpg", 1080, 1350), ("sample-photo-2.jpg", 1080, 1080)]
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed a demo: a workspace, a superuser with a generated password (kept in "
+        "var/demo-login.txt and printed), and sample videos and photos generated now. "
+        "Safe to run again: it keeps existing data."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        login_file = Path(settings.VAR_DIR) / "demo-login.txt"
+        with transaction.atomic():
+            workspace, _ = Workspace.objects.get_or_create(
+                slug="demo",
+                defaults={"name": "Demo brand", "time_zone": "Europe/Berlin"},
+            )
+            password = self._ensure_superuser(login_file)
+            user = get_user_model().objects.get(username=DEMO_USERNAME)
+            workspace_add_member(
+                workspace=workspace,
+                user_id=user.pk,
+                role=WorkspaceMembership.Role.MANAGER,
+            )
+        created = self._ensure_media(workspace, user)
+        self.stdout.write(
+            f"Demo workspace '{workspace.name}' ready ({created} sample files added)."
+        )
+        self.stdout.write(f"Login: {DEMO_USERNAME} / {password}")
+
+    def _ensure_superuser(self, login_file: Path) -> str:
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=DEMO_USERNAME).first()
+        if user is not None and login_file.exists():
+            return login_file.read_text().strip()
+        password = secrets.token_urlsafe(12)
+        if user is None:
+            user_model.objects.create_superuser(
+                username=DEMO_USERNAME, email="admin@localhost", password=password
+            )
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        login_file.write_text(password + "\n")
+        login_file.chmod(0o600)
+        return password
+
+    def _ensure_media(self, workspace: Workspace, user: Any) -> int:
+        if MediaAsset.objects.filter(workspace=workspace).exists():
+            return 0
+        created = 0
+        with tempfile.TemporaryDirectory() as directory:
+            for name, spec in SAMPLE_VIDEOS:
+                path = make_sample_video(Path(directory) / name, **spec)  # type: ignore[arg-type]
+                with path.open("rb") as handle:
+                    result = media_asset_create(
+                        workspace_id=workspace.pk,
+                        file=handle,
+                        original_filename=name,
+                        uploaded_by=user,
+                    )
+                created += int(result.created)
+            for name, width, height in SAMPLE_PHOTOS:
+                path = Path(directory) / name
+                path.write_bytes(make_sample_photo(width=width, height=height))
+                with path.open("rb") as handle:
+                    result = media_asset_create(
+                        workspace_id=workspace.pk,
+                        file=handle,
+                        original_filename=name,
+                        uploaded_by=user,
+                    )
+                created += int(result.created)
+        return created

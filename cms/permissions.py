@@ -1,0 +1,34 @@
+"""The 'Postdeck staff' group: what a workspace member may do in the admin.
+
+Membership of a workspace decides *which* objects a user sees; this group decides
+*what* they may do with them. It is (re)built after every migrate so new models'
+permissions are picked up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STAFF_GROUP_NAME = "Postdeck staff"
+
+STAFF_PERMISSIONS = {
+    "cms": ["view_workspace", "change_workspace", "add_post", "change_post",
+            "delete_post", "view_post", "add_postmedia", "change_postmedia",
+            "delete_postmedia", "view_postmedia"],
+    "media_library": ["add_mediaasset", "change_mediaasset", "delete_mediaasset",
+                      "view_mediaasset"],
+    "tiktok_integration": ["view_tiktokaccount", "change_tiktokaccount",
+                           "view_publishjob", "change_publishjob",
+                           "publish_publishjob", "view_publishattempt"],
+}  # fmt: skip
+
+
+def ensure_staff_group(**kwargs: Any) -> None:
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    for app_label, codenames in STAFF_PERMISSIONS.items():
+        query |= Q(content_type__app_label=app_label, codename__in=codenames)
+    group, _ = Group.objects.get_or_create(name=STAFF_GROUP_NAME)
+    group.permissions.set(Permission.objects.filter(query))

@@ -1,0 +1,28 @@
+"""Writes for editorial content."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from cms.models import Post, Workspace, WorkspaceMembership
+
+
+def workspace_add_member(
+    *, workspace: Workspace, user_id: int, role: str = WorkspaceMembership.Role.EDITOR
+) -> WorkspaceMembership:
+    membership, _ = WorkspaceMembership.objects.update_or_create(
+        workspace=workspace, user_id=user_id, defaults={"role": role}
+    )
+    return membership
+
+
+def post_save(*, post: Post) -> Post:
+    """Validate and save a post; its time zone defaults to the workspace's."""
+    if not post.pk and post.time_zone == "UTC" and post.workspace_id:
+        post.time_zone = Workspace.objects.values_list("time_zone", flat=True).get(
+            pk=post.workspace_id
+        )
+    post.full_clean()
+    with transaction.atomic():
+        post.save()
+    return post

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+APP_ORDER = ["cms", "media_library", "tiktok_integration", "tiktok_sandbox"]
+DASHBOARD_LIST_LIMIT = 15
+
+
+class PostdeckAdminSite(admin.AdminSite):
+    site_header = "Postdeck"
+    site_title = "Postdeck"
+    index_title = "Dashboard"
+
+    def index(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        return super().index(
+            request, {**self.dashboard_context(request), **(extra_context or {})}
+        )
+
+    def dashboard_context(self, request: HttpRequest) -> dict[str, Any]:
+        from cms.selectors import workspace_ids_for
+        from tiktok_integration.selectors import (
+            publish_job_list_needing_attention,
+            publish_job_list_scheduled_between,
+            tiktok_account_list_needing_reconnection,
+        )
+
+        workspace_ids = workspace_ids_for(request.user)
+        now = timezone.now()
+        upcoming = publish_job_list_scheduled_between(
+            workspace_ids=workspace_ids, start=now, end=now + timedelta(days=7)
+        )
+        attention = publish_job_list_needing_attention(workspace_ids=workspace_ids)
+        reconnect = tiktok_account_list_needing_reconnection(
+            workspace_ids=workspace_ids
+        )
+        return {
+            "upcoming_jobs": list(upcoming[:DASHBOARD_LIST_LIMIT]),
+            "upcoming_count": upcoming.count(),
+            "attention_jobs": list(attention[:DASHBOARD_LIST_LIMIT]),
+            "attention_count": attention.count(),
+            "reconnect_accounts": list(reconnect[:DASHBOARD_LIST_LIMIT]),
+        }
+
+    def get_app_list(
+        self, request: HttpRequest, app_label: str | None = None
+    ) -> list[Any]:
+        apps = super().get_app_list(request, app_label)
+
+        def position(app: dict[str, Any]) -> int:
+            label = app["app_label"]
+            return APP_ORDER.index(label) if label in APP_ORDER else len(APP_ORDER)
+
+        return sorted(apps, key=position)

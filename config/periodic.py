@@ -1,0 +1,29 @@
+"""The periodic tasks beat runs, declared in code and written by setup_periodic_tasks.
+
+Interval schedules only, in UTC: crontab rows drift around DST changes
+(django-celery-beat #134, #604), and every tick's handler is idempotent so an
+accidental second beat changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicTaskSpec:
+    name: str
+    task: str
+    every_seconds: int
+    queue: str = "default"
+    description: str = ""
+
+
+PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
+    PeriodicTaskSpec(
+        name="Clean up expired task results",
+        task="celery.backend_cleanup",
+        every_seconds=24 * 3600,
+        description="Removes task results older than CELERY_RESULT_EXPIRES.",
+    ),
+)

@@ -1,0 +1,342 @@
+"""Postdeck settings: everything here, every value from the environment.
+
+Defaults are the secure ones (DEBUG off, secure cookies off localhost) and the
+embedded runtime (SQLite, a broker that needs no server, local files). Production
+differs only by environment variables; see .env.example for every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import (
+    env_bool,
+    env_db,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    read_dotenv,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("POSTDECK_VAR_DIR", str(BASE_DIR / "var")))
+
+if env_bool("DJANGO_READ_DOT_ENV", default=True):
+    read_dotenv(BASE_DIR / ".env")
+
+# --- Core -----------------------------------------------------------------------
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+BASE_URL = env_str("POSTDECK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(BASE_URL)
+if _base.scheme not in {"http", "https"} or not _base.hostname:
+    raise ImproperlyConfigured(
+        f"POSTDECK_BASE_URL must be an absolute http(s) URL; got {BASE_URL!r}."
+    )
+IS_LOCALHOST = _base.hostname in {"localhost", "127.0.0.1", "::1"}
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=[_base.hostname])
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"{_base.scheme}://{_base.netloc}"]
+)
+
+INSTALLED_APPS = [
+    "cms.apps.CmsAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_celery_beat",
+    "media_library",
+    "cms",
+    "tiktok_integration",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+ADMIN_URL = env_str("DJANGO_ADMIN_URL", default="admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_URL must look like 'admin/' (no leading slash, one trailing "
+        f"slash); got {ADMIN_URL!r}."
+    )
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cms.context_processors.postdeck",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------
+
+DATABASES = {
+    "default": env_db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat write to the same file. WAL lets readers and one writer
+    # work at once; IMMEDIATE transactions take the write lock up front so a reader
+    # never has to upgrade (the usual cause of "database is locked"), and the busy
+    # timeout makes the second writer wait instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=30000;"
+            "PRAGMA foreign_keys=ON;"
+        ),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth, i18n -----------------------------------------------------------------
+
+_VALIDATORS = "django.contrib.auth.password_validation"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = env_str("DJANGO_MEDIA_URL", default="/media/")
+MEDIA_ROOT = VAR_DIR / "media"
+
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "local":
+    _default_storage: dict[str, object] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
+    }
+elif STORAGE_BACKEND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "access_key": env_str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env_str("AWS_S3_REGION_NAME", default=None),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", default=None),
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN", default=None),
+            "location": env_str("AWS_S3_LOCATION", default="media"),
+            "file_overwrite": False,
+            "default_acl": "private",
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", default=True),
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'local' or 's3'; got {STORAGE_BACKEND!r}."
+    )
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")
+
+# --- Security -------------------------------------------------------------------
+
+_secure_default = not IS_LOCALHOST
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=_secure_default)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=_secure_default)
+SECURE_HSTS_SECONDS = env_int(
+    "DJANGO_SECURE_HSTS_SECONDS", default=0 if IS_LOCALHOST else 31536000
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not IS_LOCALHOST
+)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- Token encryption (independent of SECRET_KEY) -------------------------------
+
+# Newest first: the first key encrypts, every key decrypts.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+
+# --- TikTok ---------------------------------------------------------------------
+
+TIKTOK_CLIENT_KEY = env_str("TIKTOK_CLIENT_KEY", default="")
+# Sandbox mode: on when no client key is configured, or when asked for explicitly.
+TIKTOK_SANDBOX = env_bool("TIKTOK_SANDBOX", default=not TIKTOK_CLIENT_KEY)
+TIKTOK_SANDBOX_PREFIX = "tiktok-sandbox/"
+if TIKTOK_SANDBOX:
+    TIKTOK_CLIENT_KEY = TIKTOK_CLIENT_KEY or "sandbox-client-key"
+    TIKTOK_CLIENT_SECRET = env_str(
+        "TIKTOK_CLIENT_SECRET", default="sandbox-client-secret"
+    )
+    _sandbox_base = f"{BASE_URL}/{TIKTOK_SANDBOX_PREFIX}".rstrip("/")
+    TIKTOK_API_BASE_URL = env_str("TIKTOK_API_BASE_URL", default=_sandbox_base)
+    TIKTOK_AUTHORIZE_URL = env_str(
+        "TIKTOK_AUTHORIZE_URL", default=f"{_sandbox_base}/v2/auth/authorize/"
+    )
+else:
+    TIKTOK_CLIENT_SECRET = env_str("TIKTOK_CLIENT_SECRET")
+    TIKTOK_API_BASE_URL = env_str(
+        "TIKTOK_API_BASE_URL", default="https://open.tiktokapis.com"
+    )
+    TIKTOK_AUTHORIZE_URL = env_str(
+        "TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/"
+    )
+TIKTOK_REDIRECT_URI = env_str(
+    "TIKTOK_REDIRECT_URI", default=f"{BASE_URL}/tiktok/callback/"
+)
+TIKTOK_SCOPES = env_list(
+    "TIKTOK_SCOPES",
+    default=[
+        "user.info.basic",
+        "user.info.profile",
+        "user.info.stats",
+        "video.list",
+        "video.publish",
+        "video.upload",
+    ],
+)
+TIKTOK_CONNECT_TIMEOUT = env_float("TIKTOK_CONNECT_TIMEOUT", default=3.05)
+TIKTOK_READ_TIMEOUT = env_float("TIKTOK_READ_TIMEOUT", default=15.0)
+TIKTOK_UPLOAD_READ_TIMEOUT = env_float("TIKTOK_UPLOAD_READ_TIMEOUT", default=120.0)
+TIKTOK_CHUNK_SIZE = env_int("TIKTOK_CHUNK_SIZE", default=10_000_000)
+
+# --- Celery ---------------------------------------------------------------------
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_RESULT_BACKEND = env_str(
+    "CELERY_RESULT_BACKEND", default=f"file://{VAR_DIR / 'celery' / 'results'}"
+)
+_visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "celery" / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+else:
+    # The Redis visibility timeout must sit well above the longest task (hard
+    # limit below), or a running task is delivered a second time.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility_timeout
+    }
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=600)
+if _visibility_timeout < 2 * CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be at least twice CELERY_TASK_TIME_LIMIT "
+        f"({2 * CELERY_TASK_TIME_LIMIT} s), or running tasks are delivered twice."
+    )
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Publishing tasks are idempotent by lease (RELIABILITY.md §1.2), so they can be
+# acknowledged late and re-queued when a worker dies; everything else acks early.
+CELERY_TASK_ROUTES = {"tiktok.publish_*": {"queue": "publish"}}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Email and logging ----------------------------------------------------------
+
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if IS_LOCALHOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", default="postdeck@localhost")
+
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # urllib3 logs request lines with query strings, and TikTok's upload_url
+        # carries upload_token in its query string.
+        "urllib3": {"level": "WARNING"},
+    },
+}
+
+for _directory in (
+    VAR_DIR,
+    MEDIA_ROOT,
+    STATIC_ROOT,
+    VAR_DIR / "tmp",
+    VAR_DIR / "celery",
+):
+    _directory.mkdir(parents=True, exist_ok=True)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _folder in ("data_folder_in", "processed_folder"):
+        Path(str(CELERY_BROKER_TRANSPORT_OPTIONS[_folder])).mkdir(
+            parents=True, exist_ok=True
+        )

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from cms.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+if settings.DEBUG and settings.STORAGE_BACKEND == "local":
+    # Local media for `make run`; production serves media from object storage.
+    urlpatterns.append(
+        re_path(
+            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )

@@ -1,0 +1,369 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .encryption import EncryptedTextField
+
+
+class TikTokAccount(models.Model):
+    """A creator's TikTok account connected to a workspace by OAuth."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Connected"
+        REAUTH_REQUIRED = "reauth_required", "Reconnect needed"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    workspace = models.ForeignKey(
+        "cms.Workspace",
+        on_delete=models.CASCADE,
+        related_name="tiktok_accounts",
+        verbose_name="workspace",
+        help_text="The brand or client that publishes through this account.",
+    )
+    open_id = models.CharField(
+        "open id",
+        max_length=128,
+        unique=True,
+        help_text="TikTok's id for this user within our app.",
+    )
+    union_id = models.CharField("union id", max_length=128, blank=True)
+    username = models.CharField(
+        "username", max_length=100, blank=True, help_text="@handle on TikTok."
+    )
+    display_name = models.CharField("display name", max_length=200, blank=True)
+    avatar_url = models.URLField("avatar URL", max_length=1000, blank=True)
+    is_verified = models.BooleanField("verified", default=False)
+    follower_count = models.PositiveBigIntegerField("followers", null=True, blank=True)
+    following_count = models.PositiveBigIntegerField("following", null=True, blank=True)
+    likes_count = models.PositiveBigIntegerField("likes", null=True, blank=True)
+    video_count = models.PositiveBigIntegerField("videos", null=True, blank=True)
+
+    status = models.CharField(
+        "connection",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        help_text="Whether Postdeck can currently publish with this account.",
+    )
+    status_reason = models.CharField(
+        "connection note",
+        max_length=300,
+        blank=True,
+        help_text="Why the account needs reconnecting, in words.",
+    )
+    access_token = EncryptedTextField("access token")
+    refresh_token = EncryptedTextField("refresh token")
+    access_token_expires_at = models.DateTimeField(
+        "access token expires at", null=True, blank=True
+    )
+    refresh_token_expires_at = models.DateTimeField(
+        "refresh token expires at", null=True, blank=True
+    )
+    granted_scopes = models.JSONField(
+        "granted scopes",
+        default=list,
+        blank=True,
+        help_text="Scopes the creator granted at the last connect.",
+    )
+    token_version = models.PositiveIntegerField(
+        "token version",
+        default=0,
+        help_text="Bumped on every refresh; shows refreshes were serialised.",
+    )
+    creator_info = models.JSONField(
+        "creator info",
+        default=dict,
+        blank=True,
+        help_text="Latest creator_info answer (privacy options, limits).",
+    )
+    creator_info_fetched_at = models.DateTimeField(
+        "creator info fetched at", null=True, blank=True
+    )
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="connected by",
+    )
+    connected_at = models.DateTimeField("connected at", null=True, blank=True)
+    last_refreshed_at = models.DateTimeField("last refreshed at", null=True, blank=True)
+    reauth_required_at = models.DateTimeField(
+        "reconnect needed since", null=True, blank=True
+    )
+    disconnected_at = models.DateTimeField("disconnected at", null=True, blank=True)
+    created_at = models.DateTimeField("created at", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "TikTok account"
+        ordering = ["workspace", "username"]
+        indexes = [
+            models.Index(fields=["status", "access_token_expires_at"]),
+            models.Index(fields=["workspace", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"@{self.username}" if self.username else self.display_name or self.open_id
+        )
+
+
+class PublishJob(models.Model):
+    """One post going to one account: the unit that is claimed, uploaded and watched.
+
+    State changes only through the compare-and-set services in
+    ``tiktok_integration.services.jobs``; each state has its own timestamp.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CLAIMED = "claimed", "Claimed"
+        INIT_PENDING = "init_pending", "Starting upload"
+        UPLOADING = "uploading", "Uploading"
+        PROCESSING = "processing", "Processing at TikTok"
+        SENT_TO_INBOX = "sent_to_inbox", "Sent to inbox"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        NEEDS_CONFIRMATION = "needs_confirmation", "Needs confirmation"
+        PAUSED_REAUTH = "paused_reauth", "Paused: reconnect account"
+
+    IN_FLIGHT = (Status.CLAIMED, Status.INIT_PENDING, Status.UPLOADING)
+    TERMINAL = (Status.PUBLISHED, Status.FAILED, Status.CANCELLED)
+    NEEDS_ATTENTION = (
+        Status.FAILED,
+        Status.NEEDS_REVIEW,
+        Status.NEEDS_CONFIRMATION,
+        Status.PAUSED_REAUTH,
+    )
+
+    class Mode(models.TextChoices):
+        DIRECT = "direct", "Direct post"
+        DRAFT = "draft", "Draft to the creator's inbox"
+
+    class Source(models.TextChoices):
+        FILE_UPLOAD = "FILE_UPLOAD", "Upload the file"
+        PULL_FROM_URL = "PULL_FROM_URL", "TikTok pulls from a verified URL"
+
+    class PrivacyLevel(models.TextChoices):
+        PUBLIC_TO_EVERYONE = "PUBLIC_TO_EVERYONE", "Everyone"
+        MUTUAL_FOLLOW_FRIENDS = "MUTUAL_FOLLOW_FRIENDS", "Friends"
+        FOLLOWER_OF_CREATOR = "FOLLOWER_OF_CREATOR", "Followers"
+        SELF_ONLY = "SELF_ONLY", "Only me"
+
+    post = models.ForeignKey(
+        "cms.Post",
+        on_delete=models.CASCADE,
+        related_name="publish_jobs",
+        verbose_name="post",
+    )
+    account = models.ForeignKey(
+        TikTokAccount,
+        on_delete=models.PROTECT,
+        related_name="publish_jobs",
+        verbose_name="account",
+    )
+    status = models.CharField(
+        "state",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.SCHEDULED,
+        help_text="Where this post stands for this account.",
+    )
+    scheduled_at = models.DateTimeField(
+        "dispatch at", help_text="When this account's copy goes out (UTC)."
+    )
+    idempotency_key = models.UUIDField(
+        "idempotency key",
+        default=uuid.uuid4,
+        editable=False,
+        help_text="From the composer form, so a double submit creates one job.",
+    )
+
+    # What is sent, as consented to by staff.
+    mode = models.CharField(
+        "mode", max_length=10, choices=Mode.choices, default=Mode.DIRECT
+    )
+    source = models.CharField(
+        "source",
+        max_length=20,
+        choices=Source.choices,
+        default=Source.FILE_UPLOAD,
+        help_text="How TikTok receives the media.",
+    )
+    privacy_level = models.CharField(
+        "who can view",
+        max_length=30,
+        choices=PrivacyLevel.choices,
+        blank=True,
+        help_text="No default: must be one of the account's current options.",
+    )
+    allow_comment = models.BooleanField("allow comments", default=False)
+    allow_duet = models.BooleanField("allow Duet", default=False)
+    allow_stitch = models.BooleanField("allow Stitch", default=False)
+    brand_organic = models.BooleanField(
+        "your brand",
+        default=False,
+        help_text="Promotes the creator's own business ('Promotional content').",
+    )
+    brand_content = models.BooleanField(
+        "branded content",
+        default=False,
+        help_text="Promotes a third party ('Paid partnership'); cannot be private.",
+    )
+    is_aigc = models.BooleanField("AI-generated", default=False)
+    consent_snapshot = models.JSONField(
+        "what was shown",
+        default=dict,
+        blank=True,
+        help_text="Creator info and declaration shown when staff consented.",
+    )
+    media_sha256 = models.CharField(
+        "media SHA-256",
+        max_length=64,
+        blank=True,
+        help_text="The media frozen at claim time; a later edit makes a new job.",
+    )
+
+    # Lease and fencing (RELIABILITY.md §1.2).
+    lease_owner = models.CharField("lease owner", max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField("lease expires at", null=True, blank=True)
+    lease_version = models.PositiveIntegerField(
+        "lease version",
+        default=0,
+        help_text="Fencing token: bumped on every claim; stale workers stop.",
+    )
+    attempt_count = models.PositiveIntegerField("attempts", default=0)
+    max_attempts = models.PositiveIntegerField("max attempts", default=5)
+    next_action_at = models.DateTimeField(
+        "next action at",
+        null=True,
+        blank=True,
+        help_text="When the reconciler should next look at this job.",
+    )
+
+    # What TikTok told us.
+    publish_id = models.CharField("publish id", max_length=64, blank=True)
+    upload_url = EncryptedTextField("upload URL")
+    chunk_size = models.PositiveBigIntegerField("chunk size", null=True, blank=True)
+    total_chunks = models.PositiveIntegerField("chunks", null=True, blank=True)
+    next_chunk = models.PositiveIntegerField("next chunk", default=0)
+    bytes_confirmed = models.PositiveBigIntegerField("bytes confirmed", default=0)
+    last_tiktok_status = models.CharField("TikTok status", max_length=40, blank=True)
+    fail_reason = models.CharField("TikTok fail reason", max_length=80, blank=True)
+    failure_message = models.TextField(
+        "what went wrong", blank=True, help_text="In words, for staff."
+    )
+    tiktok_post_ids = models.JSONField("TikTok post ids", default=list, blank=True)
+    public_url = models.URLField("public URL", max_length=500, blank=True)
+    orphan_publish_ids = models.JSONField(
+        "orphan publish ids",
+        default=list,
+        blank=True,
+        help_text="Inits whose answer was lost; kept for audit.",
+    )
+
+    # Intent markers and one timestamp per state.
+    init_requested_at = models.DateTimeField("init requested at", null=True, blank=True)
+    final_chunk_sent_at = models.DateTimeField(
+        "final chunk sent at", null=True, blank=True
+    )
+    claimed_at = models.DateTimeField("claimed at", null=True, blank=True)
+    uploading_at = models.DateTimeField("upload started at", null=True, blank=True)
+    processing_at = models.DateTimeField("processing since", null=True, blank=True)
+    sent_to_inbox_at = models.DateTimeField("sent to inbox at", null=True, blank=True)
+    published_at = models.DateTimeField("published at", null=True, blank=True)
+    failed_at = models.DateTimeField("failed at", null=True, blank=True)
+    cancelled_at = models.DateTimeField("cancelled at", null=True, blank=True)
+    needs_review_at = models.DateTimeField("needs review since", null=True, blank=True)
+    needs_confirmation_at = models.DateTimeField(
+        "needs confirmation since", null=True, blank=True
+    )
+    paused_at = models.DateTimeField("paused at", null=True, blank=True)
+    created_at = models.DateTimeField("created at", auto_now_add=True)
+    updated_at = models.DateTimeField("updated at", auto_now=True)
+
+    class Meta:
+        verbose_name = "publish job"
+        ordering = ["-scheduled_at"]
+        permissions = [("publish_publishjob", "Can publish, retry or cancel jobs")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "account"], name="publish_job_one_per_post_and_account"
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="publish_job_idempotency_key_unique"
+            ),
+            # One job per account in flight keeps init within TikTok's 6/min and
+            # keeps each account's posts in order.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status__in=["claimed", "init_pending", "uploading"]),
+                name="publish_job_one_in_flight_per_account",
+            ),
+            models.CheckConstraint(
+                condition=~Q(brand_content=True, privacy_level="SELF_ONLY"),
+                name="publish_job_branded_content_not_private",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(status="scheduled"),
+                name="publish_job_due",
+            ),
+            models.Index(fields=["status", "next_action_at"]),
+            models.Index(fields=["publish_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} → {self.account}"
+
+
+class PublishAttempt(models.Model):
+    """One external call to TikTok, kept for support (log id) and for the admin."""
+
+    job = models.ForeignKey(
+        PublishJob,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name="publish job",
+    )
+    account = models.ForeignKey(
+        TikTokAccount,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name="account",
+    )
+    endpoint = models.CharField("endpoint", max_length=80)
+    http_method = models.CharField("method", max_length=10, default="POST")
+    http_status = models.PositiveSmallIntegerField(
+        "HTTP status", null=True, blank=True, help_text="Empty when no answer came."
+    )
+    tiktok_code = models.CharField("TikTok code", max_length=80, blank=True)
+    log_id = models.CharField(
+        "TikTok log id", max_length=80, blank=True, help_text="Quote it to support."
+    )
+    error_class = models.CharField("error class", max_length=40, blank=True)
+    message = models.CharField("message", max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField("duration (ms)", default=0)
+    lease_version = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField("started at")
+
+    class Meta:
+        verbose_name = "publish attempt"
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["job", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.http_status or '—'} {self.tiktok_code}"
