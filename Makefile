@@ -29,7 +29,7 @@ run: $(STAMP) .env
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m scripts.run_tests

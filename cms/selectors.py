@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from cms.models import Post, Workspace
 
 
-def workspace_ids_for(user: AbstractBaseUser | AnonymousUser) -> set[int] | None:
+def workspace_ids_for(user: Any) -> set[int] | None:
     """The workspaces ``user`` may see, or None meaning all (superusers)."""
     if getattr(user, "is_superuser", False):
         return None
@@ -22,7 +21,7 @@ def workspace_ids_for(user: AbstractBaseUser | AnonymousUser) -> set[int] | None
     )
 
 
-def workspace_list_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Workspace]:
+def workspace_list_for(user: Any) -> QuerySet[Workspace]:
     ids = workspace_ids_for(user)
     workspaces = Workspace.objects.all()
     return workspaces if ids is None else workspaces.filter(pk__in=ids)

@@ -20,6 +20,35 @@ def _expiry(moment: Any) -> str:
     return f"in {timeuntil(moment)}"
 
 
+ACCOUNT_FIELDS = (
+    "workspace",
+    "username",
+    "display_name",
+    "open_id",
+    "status",
+    "status_reason",
+    "access_expiry",
+    "refresh_expiry",
+    "granted_scopes",
+    "is_verified",
+    "follower_count",
+    "video_count",
+    "connected_by",
+    "connected_at",
+    "last_refreshed_at",
+    "creator_info_fetched_at",
+)
+ATTEMPT_FIELDS = (
+    "started_at",
+    "endpoint",
+    "http_status",
+    "tiktok_code",
+    "log_id",
+    "duration_ms",
+    "message",
+)
+
+
 @admin.register(TikTokAccount)
 class TikTokAccountAdmin(WorkspaceScopedAdmin):
     list_display = [
@@ -37,25 +66,8 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
     search_help_text = "Search by @username, display name or open id."
     # Tokens are never listed here: EncryptedTextField is not editable, and the
     # admin shows only their expiry.
-    fields = [
-        "workspace",
-        "username",
-        "display_name",
-        "open_id",
-        "status",
-        "status_reason",
-        "access_expiry",
-        "refresh_expiry",
-        "granted_scopes",
-        "is_verified",
-        "follower_count",
-        "video_count",
-        "connected_by",
-        "connected_at",
-        "last_refreshed_at",
-        "creator_info_fetched_at",
-    ]
-    readonly_fields = [field for field in fields if field != "workspace"]
+    fields = ACCOUNT_FIELDS
+    readonly_fields = tuple(field for field in ACCOUNT_FIELDS if field != "workspace")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TikTokAccount]:
         return super().get_queryset(request).annotate(n_jobs=Count("publish_jobs"))
@@ -70,28 +82,20 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
 
     @admin.display(description="Jobs", ordering="n_jobs")
     def job_count(self, obj: TikTokAccount) -> int:
-        return obj.n_jobs  # type: ignore[attr-defined, no-any-return]
+        return obj.n_jobs  # type: ignore[attr-defined]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Accounts arrive through OAuth, never by typing tokens into a form.
         return False
 
 
-class PublishAttemptInline(admin.TabularInline):  # type: ignore[type-arg]
+class PublishAttemptInline(admin.TabularInline):
     model = PublishAttempt
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = [
-        "started_at",
-        "endpoint",
-        "http_status",
-        "tiktok_code",
-        "log_id",
-        "duration_ms",
-        "message",
-    ]
-    readonly_fields = fields
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
     ordering = ["-started_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -226,7 +230,7 @@ class PublishAttemptAdmin(WorkspaceScopedAdmin):
         "duration_ms",
     ]
     list_filter = ["endpoint", "tiktok_code"]
-    list_select_related = ["account", "job", "job__post"]
+    list_select_related = ["account", "job", "job__post", "job__account"]
     search_fields = ["log_id", "job__publish_id"]
     search_help_text = "Search by TikTok log id or publish id."
     date_hierarchy = "started_at"

@@ -140,7 +140,7 @@ class _SealingAttribute(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """Stores a secret encrypted; the attribute is a ``SealedSecret`` or None."""
 
     descriptor_class = _SealingAttribute

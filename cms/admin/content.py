@@ -14,7 +14,7 @@ from cms.models import Post, PostMedia, Workspace, WorkspaceMembership
 from cms.services import post_save
 
 
-class WorkspaceMembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class WorkspaceMembershipInline(admin.TabularInline):
     model = WorkspaceMembership
     extra = 0
     autocomplete_fields = ["user"]
@@ -35,7 +35,7 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
 
     @admin.display(description="Members", ordering="n_members")
     def member_count(self, obj: Workspace) -> int:
-        return obj.n_members  # type: ignore[attr-defined, no-any-return]
+        return obj.n_members  # type: ignore[attr-defined]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -104,15 +104,15 @@ class PostAdmin(WorkspaceScopedAdmin):
 
     @admin.display(description="Media", ordering="n_media")
     def media_count(self, obj: Post) -> int:
-        return obj.n_media  # type: ignore[attr-defined, no-any-return]
+        return obj.n_media  # type: ignore[attr-defined]
 
     @admin.display(description="Accounts", ordering="n_jobs")
     def job_count(self, obj: Post) -> int:
-        return obj.n_jobs  # type: ignore[attr-defined, no-any-return]
+        return obj.n_jobs  # type: ignore[attr-defined]
 
     def save_model(
         self, request: HttpRequest, obj: Post, form: ModelForm, change: bool
-    ) -> None:  # type: ignore[type-arg]
+    ) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         post_save(post=obj)

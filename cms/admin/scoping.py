@@ -42,7 +42,7 @@ def _has_field(model: type[Model], name: str) -> bool:
     return any(field.name == name for field in model._meta.get_fields())
 
 
-class WorkspaceScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WorkspaceScopedAdmin(admin.ModelAdmin):
     """Base for every ModelAdmin that shows workspace-owned objects."""
 
     #: Lookup from this admin's model to the workspace primary key.
@@ -57,18 +57,18 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:  # type: ignore[type-arg]
+    ) -> ModelChoiceField | None:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = scope_queryset(field.queryset, request)
+        if field is not None and getattr(field, "queryset", None) is not None:
+            field.queryset = scope_queryset(field.queryset, request)  # type: ignore[arg-type]
         return field
 
     def formfield_for_manytomany(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> ModelMultipleChoiceField | None:  # type: ignore[type-arg]
+    ) -> ModelMultipleChoiceField | None:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = scope_queryset(field.queryset, request)
+        if field is not None and getattr(field, "queryset", None) is not None:
+            field.queryset = scope_queryset(field.queryset, request)  # type: ignore[arg-type]
         return field
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
@@ -84,11 +84,11 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         raise Http404(f"No {opts.verbose_name} with id {object_id} in your workspaces.")
 
 
-class WorkspaceScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+class WorkspaceScopedInline(admin.TabularInline):
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:  # type: ignore[type-arg]
+    ) -> ModelChoiceField | None:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
-            field.queryset = scope_queryset(field.queryset, request)
+        if field is not None and getattr(field, "queryset", None) is not None:
+            field.queryset = scope_queryset(field.queryset, request)  # type: ignore[arg-type]
         return field

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "media_library",
     "cms",
     "tiktok_integration",
+    "tiktok_integration.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -194,7 +195,7 @@ SECURE_HSTS_SECONDS = env_int(
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
     "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not IS_LOCALHOST
 )
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=not IS_LOCALHOST)
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -263,6 +264,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
@@ -336,7 +338,7 @@ for _directory in (
 ):
     _directory.mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("data_folder_in", "processed_folder"):
+    for _folder in ("data_folder_in", "processed_folder", "control_folder"):
         Path(str(CELERY_BROKER_TRANSPORT_OPTIONS[_folder])).mkdir(
             parents=True, exist_ok=True
         )

@@ -8,6 +8,7 @@ that a malformed value names the variable and what it expects.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -89,7 +90,12 @@ def env_list(name: str, default: object = _MISSING) -> list[str]:
 def env_db(name: str, default: str) -> dict[str, object]:
     value = str(_raw(name, default))
     try:
-        return env.db_url_config(value)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = env.db_url_config(value)
+        if not config.get("ENGINE"):
+            raise ValueError(value)
+        return config
     except (ValueError, KeyError, ImproperlyConfigured) as error:
         raise ImproperlyConfigured(
             f"{name} must be a database URL such as "

@@ -21,6 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
 class StaffUserFactory(UserFactory):
     is_staff = True
 
+    class Meta:
+        skip_postgeneration_save = True
+
     @factory.post_generation  # type: ignore[misc]
     def staff_group(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:

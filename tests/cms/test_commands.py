@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from cms.models import Workspace
+from config.periodic import PERIODIC_TASKS
+from media_library.models import MediaAsset
+
+pytestmark = pytest.mark.django_db
+
+
+def test_setup_periodic_tasks_creates_each_task_once():
+    # when run twice
+    call_command("setup_periodic_tasks", stdout=io.StringIO())
+    call_command("setup_periodic_tasks", stdout=io.StringIO())
+    # then
+    assert PeriodicTask.objects.filter(
+        name__in=[s.name for s in PERIODIC_TASKS]
+    ).count() == len(PERIODIC_TASKS)
+
+
+def test_setup_periodic_tasks_keeps_what_staff_changed():
+    # given staff disabled a task and slowed it down
+    call_command("setup_periodic_tasks", stdout=io.StringIO())
+    spec = PERIODIC_TASKS[0]
+    slower, _ = IntervalSchedule.objects.get_or_create(
+        every=999, period=IntervalSchedule.SECONDS
+    )
+    PeriodicTask.objects.filter(name=spec.name).update(enabled=False, interval=slower)
+    # when
+    call_command("setup_periodic_tasks", stdout=io.StringIO())
+    # then
+    task = PeriodicTask.objects.get(name=spec.name)
+    assert task.enabled is False
+    assert task.interval.every == 999
+    # and --reset puts the interval back, still leaving the switch alone
+    call_command("setup_periodic_tasks", "--reset", stdout=io.StringIO())
+    task.refresh_from_db()
+    assert task.interval.every == spec.every_seconds
+    assert task.enabled is False
+
+
+def test_seed_demo_is_repeatable_and_prints_the_login(settings, tmp_path):
+    # given
+    settings.VAR_DIR = tmp_path
+    first, second = io.StringIO(), io.StringIO()
+    # when
+    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", stdout=second)
+    # then
+    password = first.getvalue().split("Login: admin / ")[1].strip()
+    assert f"Login: admin / {password}" in second.getvalue()
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.check_password(password)
+    assert Workspace.objects.filter(slug="demo").count() == 1
+    assert MediaAsset.objects.filter(kind="video").count() == 2
+    assert MediaAsset.objects.filter(kind="photo").count() == 2
