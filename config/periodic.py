@@ -21,6 +21,18 @@ class PeriodicTaskSpec:
 
 PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
     PeriodicTaskSpec(
+        name="Refresh TikTok tokens before they expire",
+        task="tiktok.refresh_expiring_tokens",
+        every_seconds=300,
+        description="Single-flight refresh of access tokens expiring within 30 min.",
+    ),
+    PeriodicTaskSpec(
+        name="Remind staff to reconnect TikTok accounts",
+        task="tiktok.send_token_expiry_reminders",
+        every_seconds=3600,
+        description="Email 14 days before an account's refresh token expires.",
+    ),
+    PeriodicTaskSpec(
         name="Clean up expired task results",
         task="celery.backend_cleanup",
         every_seconds=24 * 3600,

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from cms.views import healthz
@@ -8,6 +8,7 @@ from cms.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("tiktok/", include("tiktok_integration.urls")),
 ]
 
 if settings.DEBUG and settings.STORAGE_BACKEND == "local":

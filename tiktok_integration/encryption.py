@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -140,7 +140,13 @@ class _SealingAttribute(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class EncryptedTextField(models.TextField):
+if TYPE_CHECKING:
+    _EncryptedBase = models.TextField[str | SealedSecret | None, SealedSecret | None]
+else:
+    _EncryptedBase = models.TextField
+
+
+class EncryptedTextField(_EncryptedBase):
     """Stores a secret encrypted; the attribute is a ``SealedSecret`` or None."""
 
     descriptor_class = _SealingAttribute

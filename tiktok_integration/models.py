@@ -97,6 +97,12 @@ class TikTokAccount(models.Model):
         "reconnect needed since", null=True, blank=True
     )
     disconnected_at = models.DateTimeField("disconnected at", null=True, blank=True)
+    refresh_reminder_sent_at = models.DateTimeField(
+        "reconnect reminder sent at",
+        null=True,
+        blank=True,
+        help_text="When staff were told the refresh token expires within 14 days.",
+    )
     created_at = models.DateTimeField("created at", auto_now_add=True)
 
     class Meta:
@@ -367,3 +373,37 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.http_status or '—'} {self.tiktok_code}"
+
+
+class WebhookEvent(models.Model):
+    """A webhook TikTok delivered, stored once however often it is retried."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting to be applied"
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Nothing to do"
+
+    dedup_key = models.CharField(
+        "deduplication key",
+        max_length=64,
+        unique=True,
+        help_text="SHA-256 of event, user, time and body: one row per event.",
+    )
+    event = models.CharField("event", max_length=80, help_text="Normalised name.")
+    user_openid = models.CharField("user open id", max_length=128, blank=True)
+    create_time = models.DateTimeField("sent at", help_text="TikTok's create_time.")
+    content = models.JSONField("content", default=dict, blank=True)
+    outcome = models.CharField(
+        "outcome", max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    note = models.CharField("note", max_length=300, blank=True)
+    received_at = models.DateTimeField("received at", auto_now_add=True)
+    applied_at = models.DateTimeField("applied at", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "webhook event"
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["outcome", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.user_openid or 'app'}"

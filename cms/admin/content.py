@@ -23,6 +23,7 @@ class WorkspaceMembershipInline(admin.TabularInline):
 @admin.register(Workspace)
 class WorkspaceAdmin(WorkspaceScopedAdmin):
     workspace_path = "pk"
+    change_form_template = "admin/cms/workspace/change_form.html"
     list_display = ["name", "slug", "time_zone", "member_count", "created_at"]
     search_fields = ["name", "slug"]
     search_help_text = "Search by name or slug."

@@ -1,0 +1,248 @@
+"""The token lifecycle: fresh access tokens, single-flight refresh, reconnect needed.
+
+Refresh tokens rotate (the old one dies the moment a new one is issued), so two
+workers refreshing one account at once would strand it. Every refresh therefore
+happens inside a row lock on the account, re-checks expiry inside the lock, and
+saves the rotated token in the same transaction (RELIABILITY.md §2.2).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tiktok_integration.client import (
+    TikTokAmbiguousError,
+    TikTokReauthError,
+    TokenGrant,
+)
+from tiktok_integration.encryption import SealedSecret
+from tiktok_integration.gateway import attempt_recorder, oauth_client
+from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.notifications import notify_reconnect_needed
+
+logger = logging.getLogger(__name__)
+
+# Longer than the longest single step that uses a token, so a token handed out
+# is still valid when the step sends its last request.
+REFRESH_SKEW = timedelta(minutes=10)
+SWEEP_WINDOW = timedelta(minutes=30)
+SWEEP_JITTER_SECONDS = 300
+REMINDER_BEFORE = timedelta(days=14)
+PAUSABLE_JOB_STATES = (
+    PublishJob.Status.SCHEDULED,
+    PublishJob.Status.NEEDS_CONFIRMATION,
+    PublishJob.Status.CLAIMED,
+)
+
+
+class ReconnectRequiredError(Exception):
+    """The account cannot be used until a person reconnects it."""
+
+    def __init__(self, account_id: int, reason: str) -> None:
+        super().__init__(reason)
+        self.account_id = account_id
+        self.reason = reason
+
+
+def apply_token_grant(
+    *, account: TikTokAccount, grant: TokenGrant, now: datetime
+) -> list[str]:
+    """Copy a token response onto ``account`` (unsaved); returns changed fields."""
+    account.access_token = grant.access_token
+    account.access_token_expires_at = now + timedelta(seconds=grant.expires_in)
+    if grant.refresh_token:
+        account.refresh_token = grant.refresh_token
+    if grant.refresh_expires_in:
+        account.refresh_token_expires_at = now + timedelta(
+            seconds=grant.refresh_expires_in
+        )
+    if grant.scopes:
+        account.granted_scopes = sorted(grant.scopes)
+    account.token_version += 1
+    account.last_refreshed_at = now
+    return [
+        "access_token",
+        "access_token_expires_at",
+        "refresh_token",
+        "refresh_token_expires_at",
+        "granted_scopes",
+        "token_version",
+        "last_refreshed_at",
+    ]
+
+
+def _reveal(secret: SealedSecret | None, account_id: int) -> str:
+    if secret is None:
+        raise ReconnectRequiredError(account_id, "The account has no stored token.")
+    return secret.reveal()
+
+
+def _is_fresh(account: TikTokAccount, now: datetime) -> bool:
+    return (
+        account.access_token is not None
+        and account.access_token_expires_at is not None
+        and account.access_token_expires_at > now + REFRESH_SKEW
+    )
+
+
+def tiktok_account_access_token(*, account_id: int, force_refresh: bool = False) -> str:
+    """A usable access token for the account, refreshing it first when needed.
+
+    ``force_refresh`` is for a 401 on a token that looked fresh (revoked upstream).
+    Raises ``ReconnectRequiredError`` when the account needs a person to reconnect
+    it (it is then marked so, its jobs paused and staff told), and
+    ``TikTokTransientError``/``TikTokRateLimitedError`` when TikTok is unavailable.
+    """
+    account = TikTokAccount.objects.get(pk=account_id)
+    if account.status != TikTokAccount.Status.ACTIVE:
+        raise ReconnectRequiredError(account_id, account.status_reason or "Reconnect.")
+    if not force_refresh and _is_fresh(account, timezone.now()):
+        return _reveal(account.access_token, account.pk)
+    seen_version = account.token_version
+    with transaction.atomic():
+        account = TikTokAccount.objects.select_for_update().get(pk=account_id)
+        now = timezone.now()
+        if account.status != TikTokAccount.Status.ACTIVE:
+            raise ReconnectRequiredError(account_id, account.status_reason)
+        # Someone else refreshed while we waited for the lock.
+        if account.token_version != seen_version or (
+            not force_refresh and _is_fresh(account, now)
+        ):
+            return _reveal(account.access_token, account.pk)
+        if account.refresh_token is None:
+            reason = "TikTok did not give a refresh token; reconnect the account."
+            _mark_reauth_locked(account=account, reason=reason)
+            raise ReconnectRequiredError(account_id, reason)
+        try:
+            grant = _refresh_with_one_retry(account)
+        except TikTokReauthError as error:
+            reason = (
+                "TikTok no longer accepts this account's authorization "
+                f"({error.code}); reconnect it to keep publishing."
+            )
+            _mark_reauth_locked(account=account, reason=reason)
+            raise ReconnectRequiredError(account_id, reason) from error
+        except TikTokAmbiguousError as error:
+            reason = (
+                "Refreshing the TikTok authorization failed twice without an answer; "
+                "reconnect the account to be safe."
+            )
+            _mark_reauth_locked(account=account, reason=reason)
+            raise ReconnectRequiredError(account_id, reason) from error
+        account.save(
+            update_fields=apply_token_grant(account=account, grant=grant, now=now)
+        )
+    logger.info("Refreshed TikTok tokens for account %s", account_id)
+    return grant.access_token
+
+
+def _refresh_with_one_retry(account: TikTokAccount) -> TokenGrant:
+    client = oauth_client(on_call=attempt_recorder(account_id=account.pk))
+    refresh_token = _reveal(account.refresh_token, account.pk)
+    try:
+        return client.refresh(refresh_token=refresh_token)
+    except TikTokAmbiguousError:
+        # The answer was lost; TikTok may have rotated already, in which case this
+        # retry gets invalid_grant and the account goes to "reconnect needed".
+        return client.refresh(refresh_token=refresh_token)
+
+
+def _mark_reauth_locked(*, account: TikTokAccount, reason: str) -> None:
+    now = timezone.now()
+    account.status = TikTokAccount.Status.REAUTH_REQUIRED
+    account.status_reason = reason[:300]
+    account.reauth_required_at = now
+    account.access_token = None
+    account.refresh_token = None
+    account.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "reauth_required_at",
+            "access_token",
+            "refresh_token",
+        ]
+    )
+    paused = PublishJob.objects.filter(
+        account=account, status__in=PAUSABLE_JOB_STATES
+    ).update(status=PublishJob.Status.PAUSED_REAUTH, paused_at=now, updated_at=now)
+    transaction.on_commit(
+        lambda: notify_reconnect_needed(account_id=account.pk, paused_jobs=paused)
+    )
+
+
+def tiktok_account_mark_reauth_required(*, account_id: int, reason: str) -> None:
+    """Mark the account "reconnect needed", wipe its tokens, pause its scheduled
+    jobs (never fail them) and tell the workspace's staff. Idempotent."""
+    with transaction.atomic():
+        account = TikTokAccount.objects.select_for_update().get(pk=account_id)
+        if account.status == TikTokAccount.Status.REAUTH_REQUIRED:
+            return
+        _mark_reauth_locked(account=account, reason=reason)
+
+
+def tiktok_account_resume_paused_jobs(*, account_id: int) -> int:
+    """After a reconnect, jobs paused for it go back to the schedule."""
+    now = timezone.now()
+    return PublishJob.objects.filter(
+        account_id=account_id, status=PublishJob.Status.PAUSED_REAUTH
+    ).update(status=PublishJob.Status.SCHEDULED, updated_at=now)
+
+
+def tiktok_account_refresh_expiring(*, now: datetime | None = None) -> int:
+    """Refresh every active account whose access token expires soon.
+
+    Each account's window is jittered so a fleet connected at the same moment
+    does not refresh in the same second. Returns how many were refreshed.
+    """
+    now = now or timezone.now()
+    candidates = TikTokAccount.objects.filter(
+        status=TikTokAccount.Status.ACTIVE,
+        access_token_expires_at__lte=now
+        + SWEEP_WINDOW
+        + timedelta(seconds=SWEEP_JITTER_SECONDS),
+    ).values_list("pk", "access_token_expires_at")
+    refreshed = 0
+    for account_id, expires_at in candidates:
+        jitter = timedelta(seconds=random.uniform(0, SWEEP_JITTER_SECONDS))  # noqa: S311
+        if expires_at is not None and expires_at > now + SWEEP_WINDOW + jitter:
+            continue
+        try:
+            tiktok_account_access_token(account_id=account_id, force_refresh=True)
+        except ReconnectRequiredError:
+            continue
+        except Exception:
+            logger.exception("Refreshing TikTok account %s failed", account_id)
+            continue
+        refreshed += 1
+    return refreshed
+
+
+def tiktok_account_send_expiry_reminders(*, now: datetime | None = None) -> int:
+    """Tell staff 14 days before an account's refresh token (and so its
+    connection) expires; each account is reminded once per connection."""
+    from tiktok_integration.notifications import notify_refresh_token_expiring
+
+    now = now or timezone.now()
+    due = TikTokAccount.objects.filter(
+        Q(refresh_reminder_sent_at__isnull=True),
+        status=TikTokAccount.Status.ACTIVE,
+        refresh_token_expires_at__lte=now + REMINDER_BEFORE,
+    )
+    sent = 0
+    for account in due:
+        if (
+            TikTokAccount.objects.filter(
+                pk=account.pk, refresh_reminder_sent_at__isnull=True
+            ).update(refresh_reminder_sent_at=now)
+            == 1
+        ):
+            notify_refresh_token_expiring(account_id=account.pk)
+            sent += 1
+    return sent
