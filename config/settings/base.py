@@ -250,6 +250,8 @@ TIKTOK_CONNECT_TIMEOUT = env_float("TIKTOK_CONNECT_TIMEOUT", default=3.05)
 TIKTOK_READ_TIMEOUT = env_float("TIKTOK_READ_TIMEOUT", default=15.0)
 TIKTOK_UPLOAD_READ_TIMEOUT = env_float("TIKTOK_UPLOAD_READ_TIMEOUT", default=120.0)
 TIKTOK_CHUNK_SIZE = env_int("TIKTOK_CHUNK_SIZE", default=10_000_000)
+# TikTok's cap on Direct Posts per creator per 24 h, shared by every app (about 15).
+TIKTOK_DAILY_POST_CAP = env_int("TIKTOK_DAILY_POST_CAP", default=15)
 
 # --- Celery ---------------------------------------------------------------------
 
