@@ -23,8 +23,10 @@ run: $(STAMP) .env
 	@$(BIN)/python manage.py migrate --noinput -v 0
 	@$(BIN)/python manage.py setup_periodic_tasks
 	@$(BIN)/python manage.py seed_demo
-	@echo "Postdeck is starting at $$(grep -E '^POSTDECK_BASE_URL=' .env | cut -d= -f2-)/admin/ (Ctrl-C stops web, worker and beat)"
-	@exec $(BIN)/honcho start -f Procfile
+	@base_url=$$(grep -E '^POSTDECK_BASE_URL=' .env | cut -d= -f2-); \
+	  echo "Starting web, worker and beat; Postdeck will be at $$base_url/admin/"; \
+	  ($(BIN)/python scripts/announce.py "$$base_url" var/demo-login.txt &); \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
