@@ -300,6 +300,37 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"tiktok.publish_*": {"queue": "publish"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# --- Media library --------------------------------------------------------------
+
+# Larger files are refused before they are stored. TikTok's own limits (4 GB per
+# video, 20 MB per photo) are checked separately and mark a file "not ready".
+MEDIA_MAX_FILE_BYTES = env_int("MEDIA_MAX_FILE_BYTES", default=4 * 1024**3)
+# Probing runs in a child process with a wall-clock (and CPU) limit in seconds
+# and an address-space cap, so a hostile file cannot hang or balloon a worker.
+MEDIA_PROBE_TIMEOUT_SECONDS = env_int("MEDIA_PROBE_TIMEOUT_SECONDS", default=120)
+MEDIA_PROBE_MEMORY_LIMIT_MB = env_int("MEDIA_PROBE_MEMORY_LIMIT_MB", default=1024)
+# Images declaring more pixels are refused as decompression bombs.
+MEDIA_PHOTO_MAX_PIXELS = env_int("MEDIA_PHOTO_MAX_PIXELS", default=50_000_000)
+# "Make TikTok-ready" conversions: same kind of limits, in a Celery task.
+MEDIA_CONVERT_TIMEOUT_SECONDS = env_int("MEDIA_CONVERT_TIMEOUT_SECONDS", default=1500)
+MEDIA_CONVERT_MEMORY_LIMIT_MB = env_int("MEDIA_CONVERT_MEMORY_LIMIT_MB", default=2048)
+if _visibility_timeout < 2 * (MEDIA_CONVERT_TIMEOUT_SECONDS + 60):
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be at least twice "
+        f"MEDIA_CONVERT_TIMEOUT_SECONDS + 60 ({2 * (MEDIA_CONVERT_TIMEOUT_SECONDS + 60)}"
+        " s), or a running conversion is delivered twice."
+    )
+# import_media: files probed in parallel, and the total time one URL may take.
+MEDIA_IMPORT_JOBS = env_int("MEDIA_IMPORT_JOBS", default=2)
+MEDIA_IMPORT_URL_TIMEOUT_SECONDS = env_int(
+    "MEDIA_IMPORT_URL_TIMEOUT_SECONDS", default=600
+)
+# URL imports go to public addresses on port 443 only. These exist for the test
+# suite's loopback HTTPS server and are deliberately not read from the environment.
+MEDIA_IMPORT_ALLOWED_PORTS = [443]
+MEDIA_IMPORT_TRUSTED_HOSTS: list[str] = []
+MEDIA_IMPORT_CA_FILE: str | None = None
+
 # --- Email and logging ----------------------------------------------------------
 
 EMAIL_BACKEND = env_str(
@@ -339,6 +370,10 @@ for _directory in (
     VAR_DIR / "celery",
 ):
     _directory.mkdir(parents=True, exist_ok=True)
+if CELERY_RESULT_BACKEND.startswith("file://"):
+    Path(CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(
+        parents=True, exist_ok=True
+    )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("data_folder_in", "processed_folder", "control_folder"):
         Path(str(CELERY_BROKER_TRANSPORT_OPTIONS[_folder])).mkdir(
