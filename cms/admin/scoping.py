@@ -42,7 +42,29 @@ def _has_field(model: type[Model], name: str) -> bool:
     return any(field.name == name for field in model._meta.get_fields())
 
 
-class WorkspaceScopedAdmin(admin.ModelAdmin):
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices limited to the user's workspaces."""
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return _scoped(field, request)
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        return _scoped(field, request)
+
+
+def _scoped(field: Any, request: HttpRequest) -> Any:
+    if field is not None and getattr(field, "queryset", None) is not None:
+        field.queryset = scope_queryset(field.queryset, request)
+    return field
+
+
+class WorkspaceScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Base for every ModelAdmin that shows workspace-owned objects."""
 
     #: Lookup from this admin's model to the workspace primary key.
@@ -54,22 +76,6 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         if workspace_ids is None:
             return queryset
         return queryset.filter(**{f"{self.workspace_path}__in": workspace_ids})
-
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and getattr(field, "queryset", None) is not None:
-            field.queryset = scope_queryset(field.queryset, request)  # type: ignore[arg-type]
-        return field
-
-    def formfield_for_manytomany(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> ModelMultipleChoiceField | None:
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is not None and getattr(field, "queryset", None) is not None:
-            field.queryset = scope_queryset(field.queryset, request)  # type: ignore[arg-type]
-        return field
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -84,11 +90,5 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         raise Http404(f"No {opts.verbose_name} with id {object_id} in your workspaces.")
 
 
-class WorkspaceScopedInline(admin.TabularInline):
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> ModelChoiceField | None:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and getattr(field, "queryset", None) is not None:
-            field.queryset = scope_queryset(field.queryset, request)  # type: ignore[arg-type]
-        return field
+class WorkspaceScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """An inline whose choices are limited to the user's workspaces."""
