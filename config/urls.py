@@ -11,6 +11,12 @@ urlpatterns = [
     path("tiktok/", include("tiktok_integration.urls")),
 ]
 
+if settings.TIKTOK_SANDBOX:
+    # The built-in TikTok emulator; its views also 404 whenever the mode is off.
+    urlpatterns.append(
+        path(settings.TIKTOK_SANDBOX_PREFIX, include("tiktok_integration.sandbox.urls"))
+    )
+
 if settings.DEBUG and settings.STORAGE_BACKEND == "local":
     # Local media for `make run`; production serves media from object storage.
     urlpatterns.append(
