@@ -105,6 +105,9 @@ def tiktok_account_access_token(*, account_id: int, force_refresh: bool = False)
     if not force_refresh and _is_fresh(account, timezone.now()):
         return _reveal(account.access_token, account.pk)
     seen_version = account.token_version
+    # A refusal is recorded (account marked, jobs paused) inside the lock and
+    # committed; only then is it raised, so the rollback cannot undo it.
+    refusal: ReconnectRequiredError | None = None
     with transaction.atomic():
         account = TikTokAccount.objects.select_for_update().get(pk=account_id)
         now = timezone.now()
@@ -115,29 +118,36 @@ def tiktok_account_access_token(*, account_id: int, force_refresh: bool = False)
             not force_refresh and _is_fresh(account, now)
         ):
             return _reveal(account.access_token, account.pk)
+        grant: TokenGrant | None = None
         if account.refresh_token is None:
-            reason = "TikTok did not give a refresh token; reconnect the account."
-            _mark_reauth_locked(account=account, reason=reason)
-            raise ReconnectRequiredError(account_id, reason)
-        try:
-            grant = _refresh_with_one_retry(account)
-        except TikTokReauthError as error:
-            reason = (
-                "TikTok no longer accepts this account's authorization "
-                f"({error.code}); reconnect it to keep publishing."
+            refusal = ReconnectRequiredError(
+                account_id,
+                "TikTok did not give a refresh token; reconnect the account.",
             )
-            _mark_reauth_locked(account=account, reason=reason)
-            raise ReconnectRequiredError(account_id, reason) from error
-        except TikTokAmbiguousError as error:
-            reason = (
-                "Refreshing the TikTok authorization failed twice without an answer; "
-                "reconnect the account to be safe."
+        else:
+            try:
+                grant = _refresh_with_one_retry(account)
+            except TikTokReauthError as error:
+                refusal = ReconnectRequiredError(
+                    account_id,
+                    "TikTok no longer accepts this account's authorization "
+                    f"({error.code}); reconnect it to keep publishing.",
+                )
+            except TikTokAmbiguousError:
+                refusal = ReconnectRequiredError(
+                    account_id,
+                    "Refreshing the TikTok authorization failed twice without an "
+                    "answer; reconnect the account to be safe.",
+                )
+        if refusal is not None:
+            _mark_reauth_locked(account=account, reason=refusal.reason)
+        elif grant is not None:
+            account.save(
+                update_fields=apply_token_grant(account=account, grant=grant, now=now)
             )
-            _mark_reauth_locked(account=account, reason=reason)
-            raise ReconnectRequiredError(account_id, reason) from error
-        account.save(
-            update_fields=apply_token_grant(account=account, grant=grant, now=now)
-        )
+    if refusal is not None:
+        raise refusal
+    assert grant is not None  # noqa: S101 - set whenever there was no refusal
     logger.info("Refreshed TikTok tokens for account %s", account_id)
     return grant.access_token
 

@@ -30,16 +30,23 @@ def start_connect(client, workspace) -> dict[str, str]:
 
 
 def callback(client, **params):
-    return client.get(reverse("tiktok:callback"), {"code": "fake-code", "scopes": "video.publish", **params})
+    return client.get(
+        reverse("tiktok:callback"),
+        {"code": "fake-code", "scopes": "video.publish", **params},
+    )
 
 
 def refused(response) -> str:
     assert response.status_code == 303
-    assert response["Location"] == reverse("admin:tiktok_integration_tiktokaccount_changelist")
+    assert response["Location"] == reverse(
+        "admin:tiktok_integration_tiktokaccount_changelist"
+    )
     return " ".join(str(m) for m in response.wsgi_request._messages)
 
 
-def test_connect_redirects_to_tiktok_with_state_and_hex_pkce(staff_client, workspace, settings):
+def test_connect_redirects_to_tiktok_with_state_and_hex_pkce(
+    staff_client, workspace, settings
+):
     # when
     query = start_connect(staff_client, workspace)
     # then
@@ -76,7 +83,9 @@ def test_connect_needs_a_staff_login(client, workspace):
         ("wrong-state-value", "not started from this browser session"),
     ],
 )
-def test_missing_or_wrong_state_is_refused(staff_client, workspace, no_tiktok_calls, state, expected):
+def test_missing_or_wrong_state_is_refused(
+    staff_client, workspace, no_tiktok_calls, state, expected
+):
     # given a real pending sign-in
     start_connect(staff_client, workspace)
     # when the callback carries no state, or another one
@@ -115,7 +124,9 @@ def test_expired_state_is_refused(staff_client, workspace, no_tiktok_calls):
     assert len(no_tiktok_calls.calls) == 0
 
 
-def test_state_from_another_browser_session_is_refused(client, staff_user, workspace, no_tiktok_calls, django_user_model):
+def test_state_from_another_browser_session_is_refused(
+    client, staff_user, workspace, no_tiktok_calls, django_user_model
+):
     # given the staff member starts in one browser
     from django.test import Client
 
@@ -131,7 +142,9 @@ def test_state_from_another_browser_session_is_refused(client, staff_user, works
     assert len(no_tiktok_calls.calls) == 0
 
 
-def test_state_for_a_workspace_the_user_has_left_is_refused(staff_client, staff_user, workspace, no_tiktok_calls):
+def test_state_for_a_workspace_the_user_has_left_is_refused(
+    staff_client, staff_user, workspace, no_tiktok_calls
+):
     # given a sign-in started for the workspace, after which the user is removed
     state = start_connect(staff_client, workspace)["state"]
     workspace.memberships.filter(user=staff_user).delete()
@@ -144,11 +157,20 @@ def test_state_for_a_workspace_the_user_has_left_is_refused(staff_client, staff_
     assert len(no_tiktok_calls.calls) == 0
 
 
-def test_denial_shows_a_clear_message_and_stores_nothing(staff_client, workspace, no_tiktok_calls):
+def test_denial_shows_a_clear_message_and_stores_nothing(
+    staff_client, workspace, no_tiktok_calls
+):
     # given
     state = start_connect(staff_client, workspace)["state"]
     # when the creator clicks "Cancel" on TikTok's consent page
-    message = refused(callback(staff_client, state=state, error="access_denied", error_description="User cancelled"))
+    message = refused(
+        callback(
+            staff_client,
+            state=state,
+            error="access_denied",
+            error_description="User cancelled",
+        )
+    )
     # then
     assert "declined to connect" in message
     assert not TikTokAccount.objects.exists()

@@ -29,13 +29,23 @@ def test_account_page_shows_health_and_creator_info_but_no_token(admin_client):
         },
     )  # fmt: skip
     for _ in range(2):
-        PublishJobFactory(account=account, post=PostFactory(workspace=account.workspace), status="published", published_at=timezone.now())
+        PublishJobFactory(
+            account=account,
+            post=PostFactory(workspace=account.workspace),
+            status="published",
+            published_at=timezone.now(),
+        )
     # when
-    html = admin_client.get(reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
+    ).content.decode()
     # then
     assert "Ada Lovelace" in html
     assert "Posts in the last 24 h: 2 / 15" in html
-    assert "Not granted: user.info.profile, user.info.stats, video.list, video.upload" in html
+    assert (
+        "Not granted: user.info.profile, user.info.stats, video.list, video.upload"
+        in html
+    )
     assert "This app looks unaudited" in html
     assert "Comments off" in html
     assert "60 s" in html
@@ -49,7 +59,9 @@ def test_account_list_offers_connect_for_each_of_my_workspaces(client):
     MembershipFactory(user=membership.user)
     client.force_login(membership.user)
     # when
-    html = client.get(reverse("admin:tiktok_integration_tiktokaccount_changelist")).content.decode()
+    html = client.get(
+        reverse("admin:tiktok_integration_tiktokaccount_changelist")
+    ).content.decode()
     # then
     assert html.count("Connect TikTok account to") == 2
 
@@ -57,13 +69,19 @@ def test_account_list_offers_connect_for_each_of_my_workspaces(client):
 def test_recheck_and_disconnect_refuse_get_requests(admin_client):
     account = TikTokAccountFactory()
     for name in ("recheck", "disconnect"):
-        url = reverse(f"admin:tiktok_integration_tiktokaccount_{name}", args=[account.pk])
+        url = reverse(
+            f"admin:tiktok_integration_tiktokaccount_{name}", args=[account.pk]
+        )
         assert admin_client.get(url).status_code == 403
 
 
-def test_reminder_goes_out_once_14_days_before_the_connection_ends(django_capture_on_commit_callbacks):
+def test_reminder_goes_out_once_14_days_before_the_connection_ends(
+    django_capture_on_commit_callbacks,
+):
     # given one account ending in 13 days and one in 40
-    ending = TikTokAccountFactory(refresh_token_expires_at=timezone.now() + timedelta(days=13))
+    ending = TikTokAccountFactory(
+        refresh_token_expires_at=timezone.now() + timedelta(days=13)
+    )
     TikTokAccountFactory(refresh_token_expires_at=timezone.now() + timedelta(days=40))
     MembershipFactory(workspace=ending.workspace, user__email="team@example.com")
     # when the hourly job runs twice
@@ -72,5 +90,8 @@ def test_reminder_goes_out_once_14_days_before_the_connection_ends(django_captur
     # then
     assert (first, second) == (1, 0)
     assert len(mail.outbox) == 1
-    assert "within 12 days" in mail.outbox[0].subject or "within 13 days" in mail.outbox[0].subject
+    assert (
+        "within 12 days" in mail.outbox[0].subject
+        or "within 13 days" in mail.outbox[0].subject
+    )
     assert f"tiktokaccount/{ending.pk}/change/" in mail.outbox[0].body
