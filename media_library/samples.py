@@ -9,9 +9,13 @@ from __future__ import annotations
 import io
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, cast
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
+from av.container import OutputContainer
+from av.video.stream import VideoStream
 from PIL import Image, ImageDraw
 
 
@@ -21,23 +25,34 @@ def make_sample_video(
     seconds: float = 3.0,
     width: int = 720,
     height: int = 1280,
-    fps: int = 30,
+    fps: int | Fraction = 30,
     codec: str = "libx264",
     container_format: str | None = None,
     with_audio: bool = True,
     label: str = "Postdeck",
+    rotation: int = 0,
+    container_options: dict[str, str] | None = None,
 ) -> Path:
-    """Encode a moving colour gradient (and a tone) into ``path``."""
+    """Encode a moving colour gradient (and a tone) into ``path``.
+
+    ``rotation`` writes a display matrix (degrees counter-clockwise, as phones
+    do for portrait clips); ``container_options`` go to the muxer, e.g.
+    ``{"movflags": "+faststart"}`` to put the MP4 index first.
+    """
     frame_count = max(1, round(seconds * fps))
-    with av.open(str(path), mode="w", format=container_format) as container:
-        video = container.add_stream(codec, rate=fps)
+    with av.open(
+        str(path), mode="w", format=container_format, options=container_options or {}
+    ) as container:
+        video = cast(VideoStream, container.add_stream(codec, rate=fps))
         video.width = width
         video.height = height
         video.pix_fmt = "yuv420p"
+        if rotation:
+            video.set_display_rotation(rotation)
         audio = None
         if with_audio:
             audio = container.add_stream("aac", rate=44100)
-            audio.layout = "mono"  # type: ignore[union-attr]
+            audio.layout = "mono"
         base = _gradient(width, height, label)
         for index in range(frame_count):
             shifted = np.roll(base, shift=index * 8, axis=1)
@@ -51,7 +66,7 @@ def make_sample_video(
     return path
 
 
-def _gradient(width: int, height: int, label: str) -> np.ndarray:  # type: ignore[type-arg]
+def _gradient(width: int, height: int, label: str) -> np.ndarray[Any, Any]:
     x = np.linspace(0, 255, width, dtype=np.uint8)
     y = np.linspace(0, 255, height, dtype=np.uint8)
     red = np.tile(x, (height, 1))
@@ -63,10 +78,8 @@ def _gradient(width: int, height: int, label: str) -> np.ndarray:  # type: ignor
 
 
 def _encode_tone(
-    container: av.container.OutputContainer,
-    audio: av.audio.stream.AudioStream,
-    seconds: float,
-) -> None:  # type: ignore[name-defined]
+    container: OutputContainer, audio: AudioStream, seconds: float
+) -> None:
     sample_rate = 44100
     samples_per_frame = 1024
     total = int(seconds * sample_rate)
@@ -96,3 +109,38 @@ def make_sample_photo(
     buffer = io.BytesIO()
     image.save(buffer, format=image_format, quality=85)
     return buffer.getvalue()
+
+
+def make_long_video(clip: Path, path: Path, *, repeat: int) -> Path:
+    """Write ``clip``'s video track ``repeat`` times end to end, without re-encoding.
+
+    Packets are copied with shifted timestamps, so the result is a real, playable
+    file of ``repeat`` times the length (or size) at the cost of a file copy:
+    used for "too long" videos and the 1 GiB benchmark file.
+    """
+    with av.open(str(clip)) as source:
+        stream = source.streams.video[0]
+        packets = [
+            (packet.pts, packet.dts, packet.duration, packet.is_keyframe, bytes(packet))
+            for packet in source.demux(stream)
+            if packet.size
+        ]
+        ends = [
+            (pts or 0) + (length or 0) for pts, _dts, length, _key, _data in packets
+        ]
+        span = max(ends)
+        time_base = stream.time_base or Fraction(1, 90_000)
+        with av.open(str(path), mode="w", format="mp4") as output:
+            copy = output.add_stream_from_template(stream)
+            for round_index in range(repeat):
+                offset = round_index * span
+                for pts, dts, length, is_keyframe, data in packets:
+                    packet = av.Packet(data)
+                    packet.stream = copy
+                    packet.time_base = time_base
+                    packet.pts = None if pts is None else pts + offset
+                    packet.dts = None if dts is None else dts + offset
+                    packet.duration = length
+                    packet.is_keyframe = is_keyframe
+                    output.mux(packet)
+    return path

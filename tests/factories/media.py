@@ -5,7 +5,7 @@ import hashlib
 import factory
 from django.core.files.base import ContentFile
 
-from media_library.models import MediaAsset
+from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
 from tests.factories.cms import WorkspaceFactory
 
 
@@ -32,3 +32,27 @@ class MediaAssetFactory(factory.django.DjangoModelFactory):  # type: ignore[misc
     duration_seconds = 12.0
     frame_rate = 30.0
     is_tiktok_ready = True
+
+
+class TagFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = Tag
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class MediaConversionFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+    """A "Make TikTok-ready" run, waiting for a worker."""
+
+    class Meta:
+        model = MediaConversion
+
+    source = factory.SubFactory(MediaAssetFactory, is_tiktok_ready=False)
+
+
+class VerifiedUrlPrefixFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = VerifiedUrlPrefix
+
+    prefix = factory.Sequence(lambda n: f"https://cdn{n}.example.com/media/")

@@ -1,0 +1,102 @@
+"""Reads for the media library."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from media_library.inspection import parse_frame_rate
+from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
+from media_library.validation import MediaFacts
+
+
+def media_facts_of(asset: MediaAsset) -> MediaFacts:
+    """The rules' input rebuilt from a stored asset (no file access)."""
+    rate = parse_frame_rate((asset.probe_details or {}).get("frame_rate"))
+    if rate is None and asset.frame_rate:
+        rate = Fraction(asset.frame_rate).limit_denominator(1001)
+    return MediaFacts(
+        kind=asset.kind,
+        mime_type=asset.mime_type,
+        size_bytes=asset.size_bytes,
+        container=asset.container,
+        video_codec=asset.video_codec,
+        audio_codec=asset.audio_codec,
+        video_stream_count=asset.video_stream_count,
+        audio_stream_count=asset.audio_stream_count,
+        duration_seconds=asset.duration_seconds,
+        frame_rate=rate,
+        width=asset.width,
+        height=asset.height,
+        rotation=asset.rotation,
+        bit_rate=asset.bit_rate,
+        image_format=asset.image_format,
+        exif_orientation=asset.exif_orientation,
+    )
+
+
+def media_asset_ids_by_sha256(*, workspace_id: int) -> dict[str, int]:
+    """Digests already in the workspace, for de-duplicating a batch up front."""
+    return dict(
+        MediaAsset.objects.filter(workspace_id=workspace_id).values_list("sha256", "pk")
+    )
+
+
+def media_asset_by_sha256(*, workspace_id: int, sha256: str) -> MediaAsset | None:
+    return MediaAsset.objects.filter(workspace_id=workspace_id, sha256=sha256).first()
+
+
+def media_asset_list_ready(*, workspace_id: int, kind: str) -> QuerySet[MediaAsset]:
+    """Assets a post may use: probed and within every TikTok rule."""
+    return MediaAsset.objects.filter(
+        workspace_id=workspace_id, kind=kind, is_tiktok_ready=True
+    ).order_by("-created_at")
+
+
+def media_conversion_list_for_asset(*, asset_id: int) -> QuerySet[MediaConversion]:
+    """Conversions made from an asset, newest first, with their results."""
+    return (
+        MediaConversion.objects.filter(source_id=asset_id)
+        .select_related("result")
+        .order_by("-created_at")
+    )
+
+
+def tag_list_for_workspaces(*, workspace_ids: set[int] | None) -> QuerySet[Tag]:
+    tags = Tag.objects.all()
+    if workspace_ids is not None:
+        tags = tags.filter(workspace_id__in=workspace_ids)
+    return tags.order_by("name")
+
+
+def media_asset_public_url(asset: MediaAsset) -> str:
+    """The file's absolute URL without any query string (signatures removed)."""
+    url = urljoin(settings.BASE_URL + "/", asset.file.url)
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def media_asset_pull_url(asset: MediaAsset) -> str | None:
+    """The URL TikTok can pull this asset from (PULL_FROM_URL), or None.
+
+    TikTok only pulls https URLs under a prefix verified in its developer
+    portal, without redirects (tiktok-api.md §4.7, §10); any other asset is
+    sent with FILE_UPLOAD. The bucket or CDN path must allow public reads.
+    """
+    if not asset.file:
+        return None
+    url = media_asset_public_url(asset)
+    candidate = _comparable(url)
+    for prefix in VerifiedUrlPrefix.objects.values_list("prefix", flat=True):
+        if candidate.startswith(_comparable(prefix)):
+            return url
+    return None
+
+
+def _comparable(url: str) -> str:
+    # Scheme and host are case-insensitive; the path is not.
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}"
