@@ -16,9 +16,10 @@ STAFF_PERMISSIONS = {
             "delete_post", "view_post", "add_postmedia", "change_postmedia",
             "delete_postmedia", "view_postmedia"],
     "media_library": ["add_mediaasset", "change_mediaasset", "delete_mediaasset",
-                      "view_mediaasset"],
+                      "view_mediaasset", "add_tag", "change_tag", "delete_tag",
+                      "view_tag", "view_mediaconversion"],
     "tiktok_integration": ["view_tiktokaccount", "change_tiktokaccount",
-                           "view_publishjob", "change_publishjob",
+                           "view_publishjob", "add_publishjob", "change_publishjob",
                            "publish_publishjob", "view_publishattempt"],
 }  # fmt: skip
 

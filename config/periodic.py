@@ -33,6 +33,41 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         description="Email 14 days before an account's refresh token expires.",
     ),
     PeriodicTaskSpec(
+        name="TikTok sandbox: advance publishes and send webhooks",
+        task="tiktok_sandbox.advance",
+        every_seconds=5,
+        description="Moves sandbox publishes through processing and moderation "
+        "and delivers its signed webhooks; does nothing outside sandbox mode.",
+    ),
+    PeriodicTaskSpec(
+        name="Dispatch due TikTok posts",
+        task="tiktok.dispatch_publish_jobs",
+        every_seconds=5,
+        description="Claims due publish jobs (SKIP LOCKED) and hands them to the "
+        "publish workers; jobs due before the next tick get a short countdown.",
+    ),
+    PeriodicTaskSpec(
+        name="Check TikTok posts in processing",
+        task="tiktok.poll_publish_jobs",
+        every_seconds=5,
+        description="Status checks of jobs TikTok is processing, each at its own "
+        "backed-off time within the 30/min status limit.",
+    ),
+    PeriodicTaskSpec(
+        name="Reconcile TikTok publish jobs",
+        task="tiktok.reconcile_publish_jobs",
+        every_seconds=60,
+        description="Re-drives jobs whose worker died, restores lost poll times "
+        "and prunes rate-limit rows.",
+    ),
+    PeriodicTaskSpec(
+        name="Recover stalled media conversions",
+        task="media_library.sweep_conversions",
+        every_seconds=300,
+        description="Fails 'Make TikTok-ready' runs whose worker went silent and "
+        "re-sends ones no worker has picked up.",
+    ),
+    PeriodicTaskSpec(
         name="Clean up expired task results",
         task="celery.backend_cleanup",
         every_seconds=24 * 3600,

@@ -1,23 +1,45 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import ngettext
 
-from cms.admin.scoping import WorkspaceScopedAdmin
+from cms.admin.scoping import WorkspaceScopedAdmin, scope_queryset
+from cms.models import Post
 from cms.selectors import workspace_list_for
 from tiktok_integration.client import TikTokError
+from tiktok_integration.composer import CreatorRules, check_post
 from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
+from tiktok_integration.publishing.media import (
+    MediaProblemError,
+    job_media,
+    post_choices,
+)
+from tiktok_integration.publishing.reconcile import (
+    EDITABLE_STATES,
+    ActionRefusedError,
+    publish_job_cancel,
+    publish_job_duplicate,
+    publish_job_mark_published,
+    publish_job_publish_now,
+    publish_job_reconcile,
+    publish_job_retry,
+    publish_job_save,
+)
 from tiktok_integration.services.accounts import (
     tiktok_account_check_creator_info,
     tiktok_account_disconnect,
@@ -263,10 +285,12 @@ class PublishAttemptInline(admin.TabularInline):
 
 SYSTEM_FIELDS = [
     "status",
+    "creator_card",
     "lease_owner",
     "lease_expires_at",
     "lease_version",
     "attempt_count",
+    "transient_failure_count",
     "next_action_at",
     "publish_id",
     "chunk_size",
@@ -296,11 +320,82 @@ SYSTEM_FIELDS = [
     "created_at",
     "updated_at",
 ]
+STAFF_FIELDS = [
+    "post",
+    "account",
+    "scheduled_at",
+    "mode",
+    "source",
+    "privacy_level",
+    "allow_comment",
+    "allow_duet",
+    "allow_stitch",
+    "brand_organic",
+    "brand_content",
+    "is_aigc",
+    "cover_timestamp_ms",
+    "photo_title",
+    "photo_cover_index",
+]
+
+
+class PublishJobForm(forms.ModelForm):
+    """Staff's choices, checked with the composer's rules against what TikTok
+    last said about the creator (shown beside the form)."""
+
+    class Meta:
+        model = PublishJob
+        fields = STAFF_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        privacy = self.fields.get("privacy_level")
+        if privacy is not None:
+            # No default, on purpose (TikTok's content sharing guidelines).
+            privacy.required = False
+            privacy.initial = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        post, account = data.get("post"), data.get("account")
+        if post is None or account is None:
+            return data
+        if post.workspace_id != account.workspace_id:
+            raise forms.ValidationError(
+                "The post and the account belong to different workspaces."
+            )
+        if not account.creator_info:
+            raise forms.ValidationError(
+                "Postdeck has not asked TikTok what this creator may post yet: use "
+                "'Re-check now' on the account page first."
+            )
+        job = PublishJob(**{name: data.get(name) for name in STAFF_FIELDS})
+        job.post = post
+        try:
+            media = job_media(job)
+        except MediaProblemError as error:
+            raise forms.ValidationError(str(error)) from error
+        problems = check_post(
+            post_choices(job, media), CreatorRules.from_snapshot(account.creator_info)
+        )
+        for problem in problems:
+            field = problem.field if problem.field in self.fields else None
+            self.add_error(field, problem.message)
+        return data
+
+
+class MarkPublishedForm(forms.Form):
+    url = forms.URLField(
+        assume_scheme="https",
+        label="TikTok post URL",
+        help_text="https://www.tiktok.com/@user/video/<id>, as found on TikTok.",
+    )
 
 
 @admin.register(PublishJob)
 class PublishJobAdmin(WorkspaceScopedAdmin):
     workspace_path = "post__workspace"
+    form = PublishJobForm
     list_display = [
         "post",
         "account",
@@ -308,6 +403,7 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         "mode",
         "scheduled_at",
         "attempt_count",
+        "outcome",
         "updated_at",
     ]
     list_filter = [
@@ -321,10 +417,17 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
     search_help_text = "Search by post title, publish id or @username."
     date_hierarchy = "scheduled_at"
     autocomplete_fields = ["post", "account"]
-    readonly_fields = SYSTEM_FIELDS
     inlines = [PublishAttemptInline]
+    actions = [
+        "publish_now",
+        "cancel_jobs",
+        "retry_jobs",
+        "duplicate_jobs",
+        "reconcile_jobs",
+    ]
     fieldsets = [
         (None, {"fields": ["post", "account", "scheduled_at", "status"]}),
+        ("Creator (from TikTok)", {"fields": ["creator_card"]}),
         (
             "What is sent",
             {
@@ -334,7 +437,11 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
                     "privacy_level",
                     ("allow_comment", "allow_duet", "allow_stitch"),
                     ("brand_organic", "brand_content", "is_aigc"),
-                ]
+                    "cover_timestamp_ms",
+                    ("photo_title", "photo_cover_index"),
+                ],
+                "description": "Checked against the creator's current TikTok "
+                "settings when saved and again just before sending.",
             },
         ),
         (
@@ -359,6 +466,7 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
                     if field
                     not in {
                         "status",
+                        "creator_card",
                         "failure_message",
                         "fail_reason",
                         "last_tiktok_status",
@@ -370,9 +478,156 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.status not in EDITABLE_STATES:
+            # Claimed or beyond: what was sent is history.
+            return [*SYSTEM_FIELDS, *STAFF_FIELDS]
+        if obj is not None:
+            return [*SYSTEM_FIELDS, "post", "account"]
+        return SYSTEM_FIELDS
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # "Publish to TikTok" from a post: /add/?post=<id>.
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
+        post_id = request.GET.get("post")
+        if post_id and post_id.isdigit():
+            post = (
+                scope_queryset(Post.objects.all(), request).filter(pk=post_id).first()
+            )
+            if post is not None:
+                initial["post"] = post.pk
+                initial["scheduled_at"] = post.scheduled_at or timezone.now()
+        return initial
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Jobs are created by scheduling a post for an account, not by hand.
-        return False
+        return self.has_publish_permission(request)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tiktok_integration.publish_publishjob")
+
+    def save_model(
+        self, request: HttpRequest, obj: PublishJob, form: Any, change: bool
+    ) -> None:
+        try:
+            publish_job_save(job=obj)
+        except ActionRefusedError as error:
+            raise PermissionDenied(str(error)) from error
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/mark-published/",
+                self.admin_site.admin_view(self.mark_published_view),
+                name="{}_{}_mark_published".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def mark_published_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_publish_permission(request):
+            raise Http404("No such publish job in your workspaces.")
+        form = MarkPublishedForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                note = publish_job_mark_published(
+                    publish_job_id=job.pk, url=form.cleaned_data["url"]
+                )
+            except ActionRefusedError as error:
+                form.add_error("url", str(error))
+            else:
+                self.message_user(request, note)
+                return HttpResponseRedirect(
+                    reverse("admin:tiktok_integration_publishjob_change", args=[job.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": job,
+            "title": f"Mark '{job}' as published",
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "admin/tiktok_integration/publishjob/mark_published.html", context
+        )
+
+    @admin.display(description="Outcome")
+    def outcome(self, obj: PublishJob) -> str:
+        if obj.public_url:
+            return format_html('<a href="{}">on TikTok</a>', obj.public_url)
+        return obj.failure_message[:80]
+
+    @admin.display(description="Creator (from TikTok)")
+    def creator_card(self, obj: PublishJob) -> str:
+        if obj.account_id is None:
+            return "Choose an account; its creator info appears after saving."
+        return TikTokAccountAdmin.creator_card(self, obj.account)  # type: ignore[arg-type]
+
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[PublishJob],
+        action: Callable[[PublishJob], str],
+    ) -> None:
+        done = refused = 0
+        for job in queryset:
+            try:
+                note = action(job)
+            except ActionRefusedError as error:
+                refused += 1
+                self.message_user(request, f"{job}: {error}", messages.WARNING)
+            else:
+                done += 1
+                if queryset.count() == 1:
+                    self.message_user(request, f"{job}: {note}")
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d job done.", "%d jobs done.", done) % done,
+            )
+        if refused and not done:
+            self.message_user(request, "Nothing was changed.", messages.WARNING)
+
+    @admin.action(description="Publish now", permissions=["publish"])
+    def publish_now(self, request: HttpRequest, queryset: QuerySet[PublishJob]) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda job: publish_job_publish_now(publish_job_id=job.pk),
+        )
+
+    @admin.action(description="Cancel", permissions=["publish"])
+    def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[PublishJob]) -> None:
+        self._each(
+            request, queryset, lambda job: publish_job_cancel(publish_job_id=job.pk)
+        )
+
+    @admin.action(description="Retry safely", permissions=["publish"])
+    def retry_jobs(self, request: HttpRequest, queryset: QuerySet[PublishJob]) -> None:
+        self._each(
+            request, queryset, lambda job: publish_job_retry(publish_job_id=job.pk)
+        )
+
+    @admin.action(
+        description="Duplicate (held for confirmation)", permissions=["publish"]
+    )
+    def duplicate_jobs(
+        self, request: HttpRequest, queryset: QuerySet[PublishJob]
+    ) -> None:
+        def duplicate(job: PublishJob) -> str:
+            copy = publish_job_duplicate(publish_job_id=job.pk, user_id=request.user.pk)
+            return f"copied as job {copy.pk}."
+
+        self._each(request, queryset, duplicate)
+
+    @admin.action(description="Reconcile with TikTok", permissions=["publish"])
+    def reconcile_jobs(
+        self, request: HttpRequest, queryset: QuerySet[PublishJob]
+    ) -> None:
+        for job in queryset:
+            note = publish_job_reconcile(publish_job_id=job.pk)
+            self.message_user(request, f"{job}: {note}")
 
 
 @admin.register(PublishAttempt)

@@ -224,6 +224,24 @@ class PublishJob(models.Model):
         help_text="Promotes a third party ('Paid partnership'); cannot be private.",
     )
     is_aigc = models.BooleanField("AI-generated", default=False)
+    cover_timestamp_ms = models.PositiveIntegerField(
+        "cover frame (ms)",
+        null=True,
+        blank=True,
+        help_text="Video: the moment used as the cover. Empty: the first frame.",
+    )
+    photo_cover_index = models.PositiveSmallIntegerField(
+        "cover photo",
+        default=0,
+        help_text="Photo posts: which photo (0 = first) is the cover.",
+    )
+    photo_title = models.CharField(
+        "photo title",
+        max_length=200,
+        blank=True,
+        help_text="Photo posts: a title of at most 90 UTF-16 units; the caption "
+        "is sent as the description.",
+    )
     consent_snapshot = models.JSONField(
         "what was shown",
         default=dict,
@@ -252,6 +270,11 @@ class PublishJob(models.Model):
         null=True,
         blank=True,
         help_text="When the reconciler should next look at this job.",
+    )
+    transient_failure_count = models.PositiveIntegerField(
+        "transient failures",
+        default=0,
+        help_text="Temporary failures in a row; sets the backoff, reset on progress.",
     )
 
     # What TikTok told us.
@@ -407,3 +430,45 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} for {self.user_openid or 'app'}"
+
+
+class RateLimitSlot(models.Model):
+    """One call counted against a sliding one-minute window, shared by all workers.
+
+    ``bucket`` names the limit (e.g. ``init:account:42`` or ``display``). A row
+    dated in the future blocks the bucket until then (after a 429).
+    """
+
+    bucket = models.CharField("bucket", max_length=80)
+    taken_at = models.DateTimeField("taken at")
+
+    class Meta:
+        verbose_name = "rate limit slot"
+        indexes = [models.Index(fields=["bucket", "taken_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.taken_at:%H:%M:%S}"
+
+
+class CircuitBreaker(models.Model):
+    """Shared state of one circuit breaker (a TikTok host group)."""
+
+    name = models.CharField("name", max_length=40, unique=True)
+    consecutive_failures = models.PositiveIntegerField(
+        "consecutive failures", default=0
+    )
+    open_until = models.DateTimeField(
+        "open until",
+        null=True,
+        blank=True,
+        help_text="While in the future, no call is made; then one probe is let "
+        "through.",
+    )
+    opened_at = models.DateTimeField("last opened at", null=True, blank=True)
+    updated_at = models.DateTimeField("updated at", auto_now=True)
+
+    class Meta:
+        verbose_name = "circuit breaker"
+
+    def __str__(self) -> str:
+        return self.name

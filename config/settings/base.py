@@ -253,6 +253,56 @@ TIKTOK_CHUNK_SIZE = env_int("TIKTOK_CHUNK_SIZE", default=10_000_000)
 # TikTok's cap on Direct Posts per creator per 24 h, shared by every app (about 15).
 TIKTOK_DAILY_POST_CAP = env_int("TIKTOK_DAILY_POST_CAP", default=15)
 
+# --- Publishing -----------------------------------------------------------------
+
+# Beat ticks (seconds). Dispatch also hands out jobs due before its next run.
+TIKTOK_PUBLISH_DISPATCH_SECONDS = env_int("TIKTOK_PUBLISH_DISPATCH_SECONDS", default=5)
+TIKTOK_PUBLISH_POLL_SECONDS = env_int("TIKTOK_PUBLISH_POLL_SECONDS", default=5)
+TIKTOK_PUBLISH_RECONCILE_SECONDS = env_int(
+    "TIKTOK_PUBLISH_RECONCILE_SECONDS", default=60
+)
+# A worker's hold on a job; renewed after every chunk. A job whose worker died
+# is picked up again once it runs out.
+TIKTOK_PUBLISH_LEASE_SECONDS = env_int("TIKTOK_PUBLISH_LEASE_SECONDS", default=300)
+TIKTOK_PUBLISH_BATCH_SIZE = env_int("TIKTOK_PUBLISH_BATCH_SIZE", default=200)
+TIKTOK_PUBLISH_MAX_ATTEMPTS = env_int("TIKTOK_PUBLISH_MAX_ATTEMPTS", default=5)
+# Temporary failures in a row before a person is asked to look.
+TIKTOK_PUBLISH_MAX_TRANSIENT_FAILURES = env_int(
+    "TIKTOK_PUBLISH_MAX_TRANSIENT_FAILURES", default=30
+)
+TIKTOK_PUBLISH_BACKOFF_MAX_SECONDS = env_int(
+    "TIKTOK_PUBLISH_BACKOFF_MAX_SECONDS", default=300
+)
+# Status polling: first check after this, growing to the cap; give up (needs
+# review) after the deadline.
+TIKTOK_POLL_FIRST_SECONDS = env_float("TIKTOK_POLL_FIRST_SECONDS", default=5.0)
+TIKTOK_POLL_MAX_SECONDS = env_int("TIKTOK_POLL_MAX_SECONDS", default=300)
+TIKTOK_POLL_DEADLINE_HOURS = env_int("TIKTOK_POLL_DEADLINE_HOURS", default=48)
+TIKTOK_INBOX_FOLLOW_MAX_SECONDS = env_int(
+    "TIKTOK_INBOX_FOLLOW_MAX_SECONDS", default=1800
+)
+# A post due longer ago than this waits for a person instead of going out late.
+TIKTOK_PUBLISH_LATE_HOLD_MINUTES = env_int(
+    "TIKTOK_PUBLISH_LATE_HOLD_MINUTES", default=120
+)
+# Per user token (init counts the three init endpoints together) and, for the
+# Display API, per app; TikTok's own numbers (tiktok-api.md §6).
+TIKTOK_RATE_LIMITS = {
+    "creator_info": env_int("TIKTOK_RATE_LIMIT_CREATOR_INFO", default=20),
+    "init": env_int("TIKTOK_RATE_LIMIT_INIT", default=6),
+    "status_fetch": env_int("TIKTOK_RATE_LIMIT_STATUS", default=30),
+    "cancel": env_int("TIKTOK_RATE_LIMIT_CANCEL", default=30),
+    "display": env_int("TIKTOK_RATE_LIMIT_DISPLAY", default=600),
+}
+TIKTOK_RATE_WINDOW_SECONDS = env_float("TIKTOK_RATE_WINDOW_SECONDS", default=61.0)
+TIKTOK_RETRY_AFTER_MAX_SECONDS = env_int("TIKTOK_RETRY_AFTER_MAX_SECONDS", default=600)
+TIKTOK_BREAKER_THRESHOLD = env_int("TIKTOK_BREAKER_THRESHOLD", default=10)
+TIKTOK_BREAKER_RESET_SECONDS = env_int("TIKTOK_BREAKER_RESET_SECONDS", default=60)
+# Anticipated caps: pending inbox drafts per creator, creators per app per 24 h
+# (0: unknown, not anticipated).
+TIKTOK_PENDING_SHARE_CAP = env_int("TIKTOK_PENDING_SHARE_CAP", default=5)
+TIKTOK_ACTIVE_USER_CAP = env_int("TIKTOK_ACTIVE_USER_CAP", default=0)
+
 # --- Celery ---------------------------------------------------------------------
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default="filesystem://")
@@ -314,11 +364,12 @@ MEDIA_PHOTO_MAX_PIXELS = env_int("MEDIA_PHOTO_MAX_PIXELS", default=50_000_000)
 # "Make TikTok-ready" conversions: same kind of limits, in a Celery task.
 MEDIA_CONVERT_TIMEOUT_SECONDS = env_int("MEDIA_CONVERT_TIMEOUT_SECONDS", default=1500)
 MEDIA_CONVERT_MEMORY_LIMIT_MB = env_int("MEDIA_CONVERT_MEMORY_LIMIT_MB", default=2048)
-if _visibility_timeout < 2 * (MEDIA_CONVERT_TIMEOUT_SECONDS + 60):
+_convert_task_limit = MEDIA_CONVERT_TIMEOUT_SECONDS + 60
+if _visibility_timeout < 2 * _convert_task_limit:
     raise ImproperlyConfigured(
         "CELERY_VISIBILITY_TIMEOUT must be at least twice "
-        f"MEDIA_CONVERT_TIMEOUT_SECONDS + 60 ({2 * (MEDIA_CONVERT_TIMEOUT_SECONDS + 60)}"
-        " s), or a running conversion is delivered twice."
+        f"MEDIA_CONVERT_TIMEOUT_SECONDS + 60 ({2 * _convert_task_limit} s), or a "
+        "running conversion is delivered twice."
     )
 # import_media: files probed in parallel, and the total time one URL may take.
 MEDIA_IMPORT_JOBS = env_int("MEDIA_IMPORT_JOBS", default=2)

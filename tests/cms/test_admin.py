@@ -9,7 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories.cms import MembershipFactory, PostFactory, WorkspaceFactory
-from tests.factories.media import MediaAssetFactory
+from tests.factories.media import (
+    MediaAssetFactory,
+    MediaConversionFactory,
+    TagFactory,
+    VerifiedUrlPrefixFactory,
+)
 from tests.factories.tiktok import (
     PublishAttemptFactory,
     PublishJobFactory,
@@ -25,9 +30,15 @@ PROJECT_MODELS = [
 
 
 def populate(workspace):
+    """One of every object the admin shows, in ``workspace``."""
     job = PublishJobFactory(post=PostFactory(workspace=workspace))
     PublishAttemptFactory(job=job)
-    MediaAssetFactory(workspace=workspace)
+    asset = MediaAssetFactory(workspace=workspace)
+    asset.tags.add(TagFactory(workspace=workspace))
+    MediaConversionFactory(
+        source=MediaAssetFactory(workspace=workspace, is_tiktok_ready=False)
+    )
+    VerifiedUrlPrefixFactory()
     MembershipFactory(workspace=workspace)
     return job
 
@@ -58,18 +69,10 @@ def test_add_pages_answer(admin_client, model):
     assert admin_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
 
 
-def test_jobs_and_accounts_cannot_be_typed_in_by_hand(admin_client):
-    # Accounts come from OAuth and jobs from scheduling, never from a blank form.
-    assert (
-        admin_client.get(
-            reverse("admin:tiktok_integration_tiktokaccount_add")
-        ).status_code
-        == 403
-    )
-    assert (
-        admin_client.get(reverse("admin:tiktok_integration_publishjob_add")).status_code
-        == 403
-    )
+def test_accounts_cannot_be_typed_in_by_hand(admin_client):
+    # Accounts come from OAuth, never from a blank form with tokens in it.
+    url = reverse("admin:tiktok_integration_tiktokaccount_add")
+    assert admin_client.get(url).status_code == 403
 
 
 def test_token_values_never_appear_in_any_admin_page(admin_client):

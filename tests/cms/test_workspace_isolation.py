@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from media_library.models import MediaAsset
 from tests.factories.cms import MembershipFactory, PostFactory, WorkspaceFactory
-from tests.factories.media import MediaAssetFactory
+from tests.factories.media import MediaAssetFactory, MediaConversionFactory, TagFactory
 from tests.factories.tiktok import (
     PublishAttemptFactory,
     PublishJobFactory,
@@ -32,7 +33,18 @@ def world():
         asset = MediaAssetFactory(workspace=workspace, original_filename=f"{mark}.mp4")
         job = PublishJobFactory(post=post, account=account)
         attempt = PublishAttemptFactory(job=job, log_id=f"{mark}-log")
+        library_tag = TagFactory(workspace=workspace, name=f"{mark}-tag")
+        asset.tags.add(library_tag)
+        conversion = MediaConversionFactory(
+            source=MediaAssetFactory(
+                workspace=workspace,
+                original_filename=f"{mark}-raw.mov",
+                is_tiktok_ready=False,
+            )
+        )
         objects[tag] = {
+            "media_library.tag": library_tag,
+            "media_library.mediaconversion": conversion,
             "cms.workspace": workspace,
             "cms.post": post,
             "media_library.mediaasset": asset,
@@ -56,6 +68,8 @@ def admin_url(label: str, view: str, *args):
 
 
 LABELS = [
+    "media_library.tag",
+    "media_library.mediaconversion",
     "cms.workspace",
     "cms.post",
     "media_library.mediaasset",
@@ -116,7 +130,14 @@ def test_autocomplete_never_offers_other_workspaces(staff_a, world):
     # then
     assert response.status_code == 200
     ids = {item["id"] for item in response.json()["results"]}
-    assert ids == {str(world["a"]["media_library.mediaasset"].pk)}
+    ours = {
+        str(pk)
+        for pk in MediaAsset.objects.filter(
+            workspace=world["a"]["cms.workspace"]
+        ).values_list("pk", flat=True)
+    }
+    assert str(world["a"]["media_library.mediaasset"].pk) in ids
+    assert ids == ours
 
 
 def test_list_filters_do_not_name_other_workspaces(staff_a, world):
@@ -163,7 +184,9 @@ def test_a_staff_member_of_no_workspace_sees_nothing(client, world):
     user = MembershipFactory().user  # member of a third, empty workspace
     client.force_login(user)
     # then
-    for label in LABELS[1:]:
+    for label in LABELS:
+        if label == "cms.workspace":
+            continue
         html = client.get(admin_url(label, "changelist")).content.decode()
         assert B_MARK not in html and "alpha-mark" not in html
 
@@ -171,3 +194,9 @@ def test_a_staff_member_of_no_workspace_sees_nothing(client, world):
 def test_superuser_sees_every_workspace(admin_client, world):
     html = admin_client.get(admin_url("cms.post", "changelist")).content.decode()
     assert B_MARK in html and "alpha-mark" in html
+
+
+def test_verified_url_prefixes_are_for_superusers_only(staff_a):
+    # The prefixes TikTok verified belong to the installation, not a workspace.
+    response = staff_a.get(reverse("admin:media_library_verifiedurlprefix_changelist"))
+    assert response.status_code == 403

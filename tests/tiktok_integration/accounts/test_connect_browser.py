@@ -27,7 +27,7 @@ def test_connect_a_sandbox_creator_through_the_consent_page(sandbox, settings, p
     page.click("input[type=submit]")
     # when: click 1, open the accounts list and press "Connect TikTok account"
     page.goto(f"{sandbox.url}/admin/tiktok_integration/tiktokaccount/")
-    page.click("#connect-" + workspace.slug)
+    page.click(f"#connect-{workspace.slug}")
     # click 2: pick a creator on the consent page
     page.wait_for_selector("text=Authorize")
     screenshot(page, "sandbox-consent")

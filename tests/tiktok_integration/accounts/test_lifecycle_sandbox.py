@@ -72,6 +72,8 @@ def test_connect_stores_encrypted_tokens_and_the_profile(
     assert account.username == "sandbox.public"
     assert account.display_name == public_creator.nickname
     assert account.follower_count == public_creator.follower_count
+    assert account.access_token_expires_at is not None
+    assert account.refresh_token_expires_at is not None
     assert account.access_token_expires_at > timezone.now() + timedelta(minutes=100)
     assert account.refresh_token_expires_at > timezone.now() + timedelta(days=170)
     with connection.cursor() as cursor:

@@ -1,0 +1,265 @@
+"""The composer's rules, pure: what staff chose, checked against what TikTok allows.
+
+The admin's job form and the dispatcher's last check before init use the same
+function, so a post that was valid when staff consented but is not any more
+(the creator changed a setting) is caught the same way and paused for
+confirmation instead of being quietly changed (tiktok-api.md §8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tiktok_integration.client import (
+    PHOTO_DESCRIPTION_MAX,
+    PHOTO_TITLE_MAX,
+    VIDEO_TITLE_MAX,
+    PhotoPostRequest,
+    PostMode,
+    VideoPostRequest,
+    utf16_length,
+)
+
+MAX_PHOTOS = 35
+DIRECT = "direct"
+DRAFT = "draft"
+VIDEO = "video"
+PHOTO = "photo"
+SELF_ONLY = "SELF_ONLY"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatorRules:
+    """What creator_info says the creator may post right now."""
+
+    can_post: bool
+    blocked_reason: str
+    privacy_level_options: tuple[str, ...]
+    comment_disabled: bool
+    duet_disabled: bool
+    stitch_disabled: bool
+    max_video_post_duration_sec: int | None
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Mapping[str, Any]) -> CreatorRules:
+        """From ``services.accounts.creator_info_snapshot`` (the stored dict)."""
+        return cls(
+            can_post=bool(snapshot.get("can_post", False)),
+            blocked_reason=str(snapshot.get("blocked_reason") or ""),
+            privacy_level_options=tuple(snapshot.get("privacy_level_options") or ()),
+            comment_disabled=bool(snapshot.get("comment_disabled")),
+            duet_disabled=bool(snapshot.get("duet_disabled")),
+            stitch_disabled=bool(snapshot.get("stitch_disabled")),
+            max_video_post_duration_sec=snapshot.get("max_video_post_duration_sec"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PostChoices:
+    """Everything staff chose for one post on one account."""
+
+    mode: str
+    media_kind: str
+    caption: str
+    privacy_level: str = ""
+    allow_comment: bool = False
+    allow_duet: bool = False
+    allow_stitch: bool = False
+    brand_organic: bool = False
+    brand_content: bool = False
+    is_aigc: bool = False
+    cover_timestamp_ms: int | None = None
+    photo_title: str = ""
+    photo_cover_index: int = 0
+    video_duration_seconds: float | None = None
+    media_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule. ``field`` is the form field ('' for the whole post);
+    ``from_creator`` marks a rule that only the creator's settings broke."""
+
+    field: str
+    message: str
+    from_creator: bool = False
+
+
+def _sends_privacy(choices: PostChoices) -> bool:
+    # Inbox drafts carry no post_info: the creator picks privacy in the app.
+    return choices.mode == DIRECT
+
+
+def check_post(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
+    """Every rule the choices break, as sentences for staff (empty: all good)."""
+    problems: list[Problem] = []
+    if not creator.can_post:
+        problems.append(
+            Problem(
+                "",
+                "TikTok says this account cannot post right now"
+                + (f": {creator.blocked_reason}" if creator.blocked_reason else "."),
+                from_creator=True,
+            )
+        )
+    problems += _check_privacy(choices, creator)
+    problems += _check_interactions(choices, creator)
+    problems += _check_text(choices)
+    problems += _check_media(choices, creator)
+    return problems
+
+
+def _check_privacy(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
+    if not _sends_privacy(choices):
+        return []
+    if not choices.privacy_level:
+        return [Problem("privacy_level", "Choose who can view the post.")]
+    problems = []
+    if choices.privacy_level not in creator.privacy_level_options:
+        offered = ", ".join(creator.privacy_level_options) or "none"
+        problems.append(
+            Problem(
+                "privacy_level",
+                f"TikTok no longer offers '{choices.privacy_level}' for this "
+                f"account (it offers: {offered}); choose one of those.",
+                from_creator=True,
+            )
+        )
+    if choices.brand_content and choices.privacy_level == SELF_ONLY:
+        problems.append(
+            Problem(
+                "brand_content",
+                "Branded content cannot be private: choose another audience or "
+                "turn off 'branded content'.",
+            )
+        )
+    return problems
+
+
+def _check_interactions(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
+    if choices.mode != DIRECT:
+        return []
+    checks = [("allow_comment", choices.allow_comment, creator.comment_disabled)]
+    if choices.media_kind == VIDEO:
+        # Duet and Stitch do not exist for photo posts.
+        checks += [
+            ("allow_duet", choices.allow_duet, creator.duet_disabled),
+            ("allow_stitch", choices.allow_stitch, creator.stitch_disabled),
+        ]
+    labels = {
+        "allow_comment": "Comments",
+        "allow_duet": "Duet",
+        "allow_stitch": "Stitch",
+    }
+    return [
+        Problem(
+            field,
+            f"{labels[field]} are turned off in the creator's TikTok settings, so "
+            "they cannot be allowed for this post.",
+            from_creator=True,
+        )
+        for field, wanted, disabled in checks
+        if wanted and disabled
+    ]
+
+
+def _check_text(choices: PostChoices) -> list[Problem]:
+    if choices.media_kind == PHOTO:
+        limits = [
+            ("photo_title", choices.photo_title, PHOTO_TITLE_MAX, "The photo title"),
+            ("", choices.caption, PHOTO_DESCRIPTION_MAX, "The caption"),
+        ]
+    else:
+        limits = [("", choices.caption, VIDEO_TITLE_MAX, "The caption")]
+    problems = []
+    for field, text, limit, label in limits:
+        length = utf16_length(text)
+        if length > limit:
+            problems.append(
+                Problem(
+                    field,
+                    f"{label} is {length} characters as TikTok counts them "
+                    f"(UTF-16 units); at most {limit} are allowed.",
+                )
+            )
+    return problems
+
+
+def _check_media(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
+    if choices.media_kind == PHOTO:
+        if not 1 <= choices.media_count <= MAX_PHOTOS:
+            return [
+                Problem(
+                    "",
+                    f"A photo post needs 1 to {MAX_PHOTOS} photos, not "
+                    f"{choices.media_count}.",
+                )
+            ]
+        if not 0 <= choices.photo_cover_index < choices.media_count:
+            return [
+                Problem(
+                    "photo_cover_index",
+                    f"The cover must be one of the {choices.media_count} photos "
+                    f"(0 to {choices.media_count - 1}).",
+                )
+            ]
+        return []
+    if choices.media_count != 1:
+        return [Problem("", "A video post needs exactly one video.")]
+    problems = []
+    duration = choices.video_duration_seconds
+    limit = creator.max_video_post_duration_sec
+    if duration is not None and limit is not None and duration > limit:
+        problems.append(
+            Problem(
+                "",
+                f"The video is {duration:.0f} s long; this creator may post at "
+                f"most {limit} s. Trim it or choose another video.",
+                from_creator=True,
+            )
+        )
+    cover = choices.cover_timestamp_ms
+    if cover is not None and duration is not None and cover > duration * 1000:
+        problems.append(
+            Problem(
+                "cover_timestamp_ms",
+                f"The cover moment ({cover} ms) is after the end of the video "
+                f"({duration * 1000:.0f} ms).",
+            )
+        )
+    return problems
+
+
+def video_post_request(choices: PostChoices) -> VideoPostRequest:
+    """The Direct Post ``post_info``; raises ValueError if a rule is broken."""
+    return VideoPostRequest(
+        privacy_level=choices.privacy_level,
+        title=choices.caption,
+        disable_comment=not choices.allow_comment,
+        disable_duet=not choices.allow_duet,
+        disable_stitch=not choices.allow_stitch,
+        video_cover_timestamp_ms=choices.cover_timestamp_ms,
+        brand_content_toggle=choices.brand_content,
+        brand_organic_toggle=choices.brand_organic,
+        is_aigc=choices.is_aigc,
+    )
+
+
+def photo_post_request(
+    choices: PostChoices, photo_urls: Sequence[str]
+) -> PhotoPostRequest:
+    """A photo post from verified URLs; raises ValueError if a rule is broken."""
+    is_direct = choices.mode == DIRECT
+    return PhotoPostRequest(
+        post_mode=PostMode.DIRECT_POST if is_direct else PostMode.MEDIA_UPLOAD,
+        photo_images=tuple(photo_urls),
+        photo_cover_index=choices.photo_cover_index,
+        title=choices.photo_title,
+        description=choices.caption,
+        privacy_level=choices.privacy_level if is_direct else None,
+        disable_comment=not choices.allow_comment,
+        brand_content_toggle=choices.brand_content,
+        brand_organic_toggle=choices.brand_organic,
+    )

@@ -1,0 +1,336 @@
+"""Claiming jobs and holding them: leases fenced by (lease_version, lease_owner).
+
+``lease_owner`` says who may act on an in-flight job:
+
+- ``DISPATCHED``: a claim tick bumped the version and a message is on its way;
+  the worker that receives a message with that version may take the lease.
+- ``""``: parked on purpose (rate limit, backoff) until ``next_action_at``.
+- anything else: a worker's id. Only that worker may write, until the lease
+  runs out; then a tick claims the job again with a new version and the old
+  worker's next write matches no row, so it stops before touching TikTok.
+
+Due times and leases are compared with the database's clock (``db_now``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Now
+
+from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.publishing.limits import db_now
+
+logger = logging.getLogger(__name__)
+Status = PublishJob.Status
+
+DISPATCHED = "dispatched"
+POLLED_STATES = (Status.PROCESSING, Status.SENT_TO_INBOX, Status.PUBLISHED)
+POLL_LEASE = timedelta(seconds=90)
+
+
+class LeaseLostError(Exception):
+    """Another worker holds this job now (or it left the state we worked on)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A job handed to a worker: send ``(job_id, lease_version)`` after commit."""
+
+    job_id: int
+    lease_version: int
+    countdown: float = 0.0
+
+
+@dataclass(slots=True)
+class Lease:
+    """What a running step holds; every write it makes is fenced by it."""
+
+    job_id: int
+    version: int
+    owner: str
+
+    def fence(self) -> Q:
+        return Q(pk=self.job_id, lease_version=self.version, lease_owner=self.owner)
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:200]
+
+
+def lease_duration() -> timedelta:
+    return timedelta(seconds=settings.TIKTOK_PUBLISH_LEASE_SECONDS)
+
+
+def _claim_row(job_id: int, values: dict[str, Any], condition: Q) -> int | None:
+    """Compare-and-set one row inside a savepoint; its new version, or None.
+
+    The one-in-flight-per-account index turns a race for an account into an
+    IntegrityError: that only means "not this account, this tick".
+    """
+    try:
+        with transaction.atomic():
+            updated = PublishJob.objects.filter(condition, pk=job_id).update(**values)
+    except IntegrityError:
+        return None
+    if updated != 1:
+        return None
+    return PublishJob.objects.values_list("lease_version", flat=True).get(pk=job_id)
+
+
+def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
+    """Claim jobs due before the next tick, the earliest per free account.
+
+    PostgreSQL locks the candidates with ``FOR UPDATE SKIP LOCKED`` so several
+    dispatchers share the work; on SQLite the compare-and-set on ``status`` is
+    the claim (its writers are serialised). Jobs due long ago wait for staff.
+    """
+    limit = limit or settings.TIKTOK_PUBLISH_BATCH_SIZE
+    now = db_now()
+    horizon = now + timedelta(seconds=settings.TIKTOK_PUBLISH_DISPATCH_SECONDS)
+    late_before = now - timedelta(minutes=settings.TIKTOK_PUBLISH_LATE_HOLD_MINUTES)
+    claims: list[Claim] = []
+    with transaction.atomic():
+        candidates = list(
+            PublishJob.objects.filter(
+                status=Status.SCHEDULED,
+                scheduled_at__lte=horizon,
+                account__status=TikTokAccount.Status.ACTIVE,
+            )
+            .order_by("scheduled_at", "pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", "account_id", "scheduled_at")[:limit]
+        )
+        accounts = {account_id for _, account_id, _ in candidates}
+        busy = set(
+            PublishJob.objects.filter(
+                account_id__in=accounts, status__in=PublishJob.IN_FLIGHT
+            ).values_list("account_id", flat=True)
+        )
+        for job_id, account_id, scheduled_at in candidates:
+            if scheduled_at < late_before:
+                _hold_late(job_id, scheduled_at)
+                continue
+            if account_id in busy:
+                continue
+            start = max(scheduled_at, now)
+            version = _claim_row(
+                job_id,
+                {
+                    "status": Status.CLAIMED,
+                    "claimed_at": Now(),
+                    "lease_owner": DISPATCHED,
+                    "lease_expires_at": start + lease_duration(),
+                    "lease_version": F("lease_version") + 1,
+                    "attempt_count": F("attempt_count") + 1,
+                    "next_action_at": None,
+                    "updated_at": Now(),
+                },
+                Q(status=Status.SCHEDULED),
+            )
+            if version is None:
+                continue
+            busy.add(account_id)
+            countdown = max(0.0, (scheduled_at - now).total_seconds())
+            claims.append(Claim(job_id, version, countdown))
+    return claims
+
+
+def _hold_late(job_id: int, scheduled_at: datetime) -> None:
+    PublishJob.objects.filter(pk=job_id, status=Status.SCHEDULED).update(
+        status=Status.NEEDS_CONFIRMATION,
+        needs_confirmation_at=Now(),
+        updated_at=Now(),
+        failure_message=(
+            f"This post was due at {scheduled_at:%Y-%m-%d %H:%M} UTC and was not "
+            "sent in time (were the workers stopped?). Publishing it this late "
+            "needs a person: use 'Publish now' to send it, or cancel it."
+        ),
+    )
+
+
+def publish_jobs_reclaim(*, limit: int | None = None) -> tuple[list[Claim], int]:
+    """Hand out again in-flight jobs nobody is working on.
+
+    A parked job whose time has come (its own countdown message is the fast
+    path; this is the safety net) is claimed without counting an attempt. A job
+    whose worker's lease ran out (the worker died, or the message was lost)
+    counts one; past ``max_attempts`` it goes to Needs review instead, which is
+    what stops a job that kills its worker from looping. Returns the claims and
+    how many jobs went to review.
+    """
+    limit = limit or settings.TIKTOK_PUBLISH_BATCH_SIZE
+    now = db_now()
+    grace = timedelta(seconds=2 * settings.TIKTOK_PUBLISH_DISPATCH_SECONDS)
+    abandoned = ~Q(lease_owner="") & (
+        Q(lease_expires_at__lte=now) | Q(lease_expires_at__isnull=True)
+    )
+    parked_and_due = Q(lease_owner="") & (
+        Q(next_action_at__lte=now - grace) | Q(next_action_at__isnull=True)
+    )
+    claims: list[Claim] = []
+    reviewed = 0
+    with transaction.atomic():
+        rows = list(
+            PublishJob.objects.filter(status__in=PublishJob.IN_FLIGHT)
+            .filter(abandoned | parked_and_due)
+            .order_by("lease_expires_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "lease_owner", "attempt_count", "max_attempts")[:limit]
+        )
+        for job_id, owner, attempts, max_attempts in rows:
+            if owner and attempts >= max_attempts:
+                reviewed += _review_exhausted(job_id, owner)
+                continue
+            version = _claim_row(
+                job_id,
+                {
+                    "lease_owner": DISPATCHED,
+                    "lease_expires_at": now + lease_duration(),
+                    "lease_version": F("lease_version") + 1,
+                    "attempt_count": F("attempt_count") + (1 if owner else 0),
+                    "updated_at": Now(),
+                },
+                Q(status__in=PublishJob.IN_FLIGHT, lease_owner=owner),
+            )
+            if version is not None:
+                claims.append(Claim(job_id, version))
+    if reviewed:
+        logger.warning("%d publish jobs exhausted their attempts", reviewed)
+    return claims, reviewed
+
+
+def _review_exhausted(job_id: int, owner: str) -> int:
+    return PublishJob.objects.filter(
+        pk=job_id, status__in=PublishJob.IN_FLIGHT, lease_owner=owner
+    ).update(
+        status=Status.NEEDS_REVIEW,
+        needs_review_at=Now(),
+        updated_at=Now(),
+        lease_owner="",
+        lease_expires_at=None,
+        next_action_at=None,
+        failure_message=(
+            "The worker publishing this post stopped without finishing, too many "
+            "times (it may have run out of memory or been killed). Use "
+            "'Reconcile' to check TikTok before retrying."
+        ),
+    )
+
+
+def publish_jobs_claim_polls(*, limit: int | None = None) -> list[Claim]:
+    """Claim jobs whose status check is due (processing, in the inbox, or
+    published and waiting for TikTok's public post id)."""
+    limit = limit or settings.TIKTOK_PUBLISH_BATCH_SIZE
+    now = db_now()
+    claims: list[Claim] = []
+    with transaction.atomic():
+        ids = list(
+            PublishJob.objects.filter(
+                Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now),
+                status__in=POLLED_STATES,
+                next_action_at__lte=now,
+            )
+            .order_by("next_action_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        for job_id in ids:
+            version = _claim_row(
+                job_id,
+                {
+                    "lease_owner": DISPATCHED,
+                    "lease_expires_at": now + POLL_LEASE,
+                    "lease_version": F("lease_version") + 1,
+                    "updated_at": Now(),
+                },
+                Q(status__in=POLLED_STATES),
+            )
+            if version is not None:
+                claims.append(Claim(job_id, version))
+    return claims
+
+
+def publish_job_acquire(
+    *, publish_job_id: int, lease_version: int, states: tuple[str, ...]
+) -> Lease | None:
+    """Take the lease a message was sent for; None if it is not ours to take.
+
+    A duplicate or stale message (another version, or the lease already taken
+    by a live worker) gets None and must not call TikTok.
+    """
+    owner = new_owner()
+    now = db_now()
+    takeable = (
+        Q(lease_owner=DISPATCHED)
+        | Q(lease_owner="", next_action_at__isnull=True)
+        | Q(lease_owner="", next_action_at__lte=now)
+        | Q(lease_expires_at__lte=now)
+    )
+    updated = (
+        PublishJob.objects.filter(
+            takeable,
+            pk=publish_job_id,
+            lease_version=lease_version,
+            status__in=states,
+        )
+        .exclude(lease_owner=owner)
+        .update(
+            lease_owner=owner,
+            lease_expires_at=now + lease_duration(),
+            updated_at=Now(),
+        )
+    )
+    if updated != 1:
+        return None
+    return Lease(publish_job_id, lease_version, owner)
+
+
+def publish_job_renew(
+    *, lease: Lease, status: str | None = None, **fields: Any
+) -> None:
+    """Extend the lease (and write ``fields``) if we still hold it.
+
+    Raises LeaseLostError when another worker took the job or it left
+    ``status``; the caller must then stop without calling TikTok.
+    """
+    jobs = PublishJob.objects.filter(lease.fence())
+    if status is not None:
+        jobs = jobs.filter(status=status)
+    updated = jobs.update(
+        lease_expires_at=db_now() + lease_duration(), updated_at=Now(), **fields
+    )
+    if updated != 1:
+        raise LeaseLostError(f"Publish job {lease.job_id} lease lost")
+
+
+def publish_job_park(*, lease: Lease, delay: float, **fields: Any) -> datetime | None:
+    """Release the job until ``delay`` seconds from now; returns when, or None
+    if the lease was already lost. The caller sends the wake-up message."""
+    until = db_now() + timedelta(seconds=max(0.0, delay))
+    updated = PublishJob.objects.filter(
+        lease.fence(), status__in=PublishJob.IN_FLIGHT
+    ).update(
+        lease_owner="",
+        lease_expires_at=until,
+        next_action_at=until,
+        updated_at=Now(),
+        **fields,
+    )
+    return until if updated == 1 else None
+
+
+def publish_job_release_poll(*, lease: Lease) -> None:
+    """End a status check: give the lease back (next_action_at says when next)."""
+    PublishJob.objects.filter(lease.fence()).update(
+        lease_owner="", lease_expires_at=None, updated_at=Now()
+    )
