@@ -1,0 +1,1 @@
+from . import accounts, jobs  # noqa: F401  (registers the ModelAdmins)

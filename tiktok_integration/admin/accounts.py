@@ -1,0 +1,246 @@
+"""TikTok accounts: health, creator info, connect, re-check and disconnect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince, timeuntil
+
+from cms.admin.scoping import WorkspaceScopedAdmin
+from cms.selectors import workspace_list_for
+from tiktok_integration.client import TikTokError
+from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.services.accounts import (
+    tiktok_account_check_creator_info,
+    tiktok_account_disconnect,
+    tiktok_account_sync_profile,
+)
+from tiktok_integration.services.tokens import ReconnectRequiredError
+
+
+def _expiry(moment: Any) -> str:
+    if moment is None:
+        return "—"
+    if moment <= timezone.now():
+        return "expired"
+    return f"in {timeuntil(moment)}"
+
+
+def creator_card_html(obj: TikTokAccount) -> str:
+    """What TikTok last said the creator may post, as staff should see it."""
+    info = obj.creator_info
+    if not info:
+        return "Not checked yet: use 'Re-check now'."
+    unaudited = info.get("privacy_level_options") == ["SELF_ONLY"]
+    return format_html(
+        '<div class="creator-card">{}<strong>{}</strong> @{}<br>'
+        "Can post now: {}{}<br>Who can view: {}<br>"
+        "Comments {} · Duet {} · Stitch {}<br>Longest video: {}<br>{}</div>",
+        format_html(
+            '<img src="{}" alt="" width="48" height="48" '
+            'style="border-radius:50%;vertical-align:middle;margin-right:8px">',
+            info["avatar_url"],
+        )
+        if info.get("avatar_url")
+        else "",
+        info.get("nickname", ""),
+        info.get("username", ""),
+        "yes" if info.get("can_post") else "no",
+        f" ({info.get('blocked_reason')})" if info.get("blocked_reason") else "",
+        ", ".join(info.get("privacy_level_options", [])) or "—",
+        "off" if info.get("comment_disabled") else "allowed",
+        "off" if info.get("duet_disabled") else "allowed",
+        "off" if info.get("stitch_disabled") else "allowed",
+        f"{info.get('max_video_post_duration_sec')} s"
+        if info.get("max_video_post_duration_sec")
+        else "—",
+        "This app looks unaudited: TikTok only offers 'Only me' (SELF_ONLY) and "
+        "the account must be private."
+        if unaudited
+        else "",
+    )
+
+
+ACCOUNT_FIELDS = (
+    "workspace",
+    "health",
+    "creator_card",
+    "username",
+    "display_name",
+    "open_id",
+    "status",
+    "status_reason",
+    "access_expiry",
+    "refresh_expiry",
+    "granted_scopes",
+    "is_verified",
+    "follower_count",
+    "likes_count",
+    "video_count",
+    "connected_by",
+    "connected_at",
+    "last_refreshed_at",
+    "creator_info_fetched_at",
+)
+
+
+@admin.register(TikTokAccount)
+class TikTokAccountAdmin(WorkspaceScopedAdmin):
+    change_list_template = "admin/tiktok_integration/tiktokaccount/change_list.html"
+    change_form_template = "admin/tiktok_integration/tiktokaccount/change_form.html"
+    list_display = [
+        "__str__",
+        "display_name",
+        "workspace",
+        "status",
+        "access_expiry",
+        "refresh_expiry",
+        "posts_today",
+        "last_published",
+        "looks_unaudited",
+    ]
+    list_filter = ["status", ("workspace", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["workspace"]
+    search_fields = ["username", "display_name", "open_id"]
+    search_help_text = "Search by @username, display name or open id."
+    # Tokens are never listed here: EncryptedTextField is not editable, and the
+    # admin shows only their expiry.
+    fields = ACCOUNT_FIELDS
+    readonly_fields = tuple(field for field in ACCOUNT_FIELDS if field != "workspace")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TikTokAccount]:
+        day_ago = timezone.now() - timedelta(hours=24)
+        published = Q(publish_jobs__status=PublishJob.Status.PUBLISHED)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_posts_today=Count(
+                    "publish_jobs",
+                    filter=published & Q(publish_jobs__published_at__gte=day_ago),
+                ),
+                last_published_at=Max("publish_jobs__published_at", filter=published),
+            )
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/recheck/",
+                wrap(self.recheck_view),
+                name="{}_{}_recheck".format(*info),
+            ),
+            path(
+                "<path:object_id>/disconnect/",
+                wrap(self.disconnect_view),
+                name="{}_{}_disconnect".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {
+            "connect_workspaces": list(workspace_list_for(request.user)),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def _post_only_object(self, request: HttpRequest, object_id: str) -> TikTokAccount:
+        if request.method != "POST":
+            raise PermissionDenied("Use the button on the account page.")
+        account = self.get_object(request, object_id)
+        if account is None or not self.has_change_permission(request, account):
+            raise Http404("No such TikTok account in your workspaces.")
+        return account
+
+    def recheck_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        account = self._post_only_object(request, object_id)
+        try:
+            snapshot = tiktok_account_check_creator_info(account_id=account.pk)
+            tiktok_account_sync_profile(account_id=account.pk)
+        except (TikTokError, ReconnectRequiredError) as error:
+            message = getattr(error, "staff_message", None) or str(error)
+            self.message_user(request, f"Could not re-check: {message}", messages.ERROR)
+        else:
+            if snapshot.get("can_post"):
+                self.message_user(request, "TikTok says this account can post now.")
+            else:
+                self.message_user(
+                    request,
+                    f"TikTok says this account cannot post now: "
+                    f"{snapshot.get('blocked_reason')}",
+                    messages.WARNING,
+                )
+        return HttpResponseRedirect(
+            reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
+        )
+
+    def disconnect_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        account = self._post_only_object(request, object_id)
+        self.message_user(request, tiktok_account_disconnect(account_id=account.pk))
+        return HttpResponseRedirect(
+            reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
+        )
+
+    @admin.display(description="Access token", ordering="access_token_expires_at")
+    def access_expiry(self, obj: TikTokAccount) -> str:
+        return _expiry(obj.access_token_expires_at)
+
+    @admin.display(description="Refresh token", ordering="refresh_token_expires_at")
+    def refresh_expiry(self, obj: TikTokAccount) -> str:
+        return _expiry(obj.refresh_token_expires_at)
+
+    @admin.display(description="Posts in 24 h", ordering="n_posts_today")
+    def posts_today(self, obj: TikTokAccount) -> str:
+        count = getattr(obj, "n_posts_today", 0)
+        return f"{count} / {settings.TIKTOK_DAILY_POST_CAP}"
+
+    @admin.display(description="Last publish", ordering="last_published_at")
+    def last_published(self, obj: TikTokAccount) -> str:
+        moment = getattr(obj, "last_published_at", None)
+        return f"{timesince(moment)} ago" if moment else "never"
+
+    @admin.display(description="Unaudited app?", boolean=True)
+    def looks_unaudited(self, obj: TikTokAccount) -> bool | None:
+        options = obj.creator_info.get("privacy_level_options")
+        if not options:
+            return None
+        return list(options) == ["SELF_ONLY"]
+
+    @admin.display(description="Health")
+    def health(self, obj: TikTokAccount) -> str:
+        missing = [s for s in settings.TIKTOK_SCOPES if s not in obj.granted_scopes]
+        lines = [f"Connection: {obj.get_status_display()}"]
+        if obj.status_reason:
+            lines.append(obj.status_reason)
+        lines.append(f"Access token {_expiry(obj.access_token_expires_at)}")
+        lines.append(
+            f"Connection (refresh token) {_expiry(obj.refresh_token_expires_at)}"
+        )
+        if missing:
+            lines.append("Not granted: " + ", ".join(missing))
+        lines.append(f"Posts in the last 24 h: {self.posts_today(obj)}")
+        lines.append(f"Last publish: {self.last_published(obj)}")
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+    @admin.display(description="Creator info (from TikTok)")
+    def creator_card(self, obj: TikTokAccount) -> str:
+        return creator_card_html(obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Accounts arrive through OAuth, never by typing tokens into a form.
+        return False
