@@ -193,7 +193,7 @@ def test_embedded_defaults_without_any_service(tmp_path):
     ]
 
 
-@pytest.mark.skipif(os.environ.get("TEST_PASS") == "postgres", reason="SQLite only")
+@pytest.mark.sqlite_only
 def test_sqlite_accepts_concurrent_writers_from_two_processes(tmp_path):
     """Web and worker write the same SQLite file; neither sees 'database is locked'."""
     # given a migrated file database

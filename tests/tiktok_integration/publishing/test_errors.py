@@ -3,8 +3,6 @@ classification table says (RELIABILITY.md §2.2), with a sentence for staff."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.utils import timezone
 
@@ -25,13 +23,6 @@ from tiktok_integration.sandbox.services import (
 
 Status = PublishJob.Status
 RESPOND = SandboxFault.Action.RESPOND
-# The sandbox's refresh locks its token row with select_for_update() over a
-# nullable join, which PostgreSQL refuses (sandbox/services/tokens.py); reported.
-SANDBOX_REFRESH_BROKEN_ON_POSTGRES = pytest.mark.xfail(
-    os.environ.get("TEST_PASS") == "postgres",
-    reason="sandbox token refresh fails on PostgreSQL (FOR UPDATE, outer join)",
-    strict=True,
-)
 
 
 def run_once(job: PublishJob) -> str:
@@ -82,7 +73,6 @@ def test_init_error_codes(account, http_status, code, state):
         assert "log id" in job.failure_message
 
 
-@SANDBOX_REFRESH_BROKEN_ON_POSTGRES
 def test_401_on_a_fresh_token_refreshes_once_then_publishes(account):
     # given the stored token was revoked upstream (the sandbox forgot it)
     sandbox_access_tokens_expire_all()
@@ -97,7 +87,6 @@ def test_401_on_a_fresh_token_refreshes_once_then_publishes(account):
     assert SandboxCall.objects.filter(endpoint=Endpoint.OAUTH_TOKEN).count() == 1
 
 
-@SANDBOX_REFRESH_BROKEN_ON_POSTGRES
 def test_401_twice_pauses_for_reconnect(account):
     # given every creator_info says access_token_invalid
     sandbox_fault_add(
