@@ -81,6 +81,8 @@ UPLOAD_CONTENT_TYPES: Final = frozenset({"video/mp4", "video/quicktime", "video/
 _JSON_CONTENT_TYPE: Final = "application/json; charset=UTF-8"
 _FIELD_NAME = re.compile(r"^[a-z0-9_]+$")
 _CONTENT_RANGE = re.compile(r"^bytes\s+(\d+)-(\d+)/(\d+|\*)$")
+# RFC 9110's unsatisfied-range form: what a server says when nothing arrived yet.
+_CONTENT_RANGE_NOTHING = re.compile(r"^bytes\s+\*/(\d+)$")
 
 
 def _fields_query(fields: Iterable[str]) -> str:
@@ -92,7 +94,13 @@ def _fields_query(fields: Iterable[str]) -> str:
 
 
 def _parse_content_range(value: str | None) -> tuple[int | None, int | None]:
-    match = _CONTENT_RANGE.match(value.strip()) if value else None
+    """(uploaded_bytes, total) from ``bytes 0-{last}/{total}`` or, before the
+    first byte arrived, ``bytes */{total}``; (None, None) for anything else."""
+    text = value.strip() if value else ""
+    nothing = _CONTENT_RANGE_NOTHING.match(text)
+    if nothing is not None:
+        return 0, int(nothing[1])
+    match = _CONTENT_RANGE.match(text)
     if match is None:
         return None, None
     total = None if match[3] == "*" else int(match[3])

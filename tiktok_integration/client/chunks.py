@@ -1,9 +1,12 @@
 """Split a video into the chunks TikTok's media transfer expects (tiktok-api.md §4.6).
 
-TikTok states its limits in "MB" without saying whether that is 10**6 or 2**20
-bytes, so every limit below sits on the safe side of both readings: a chunk is at
-least 5 MiB (5,242,880, above 5,000,000), at most 64,000,000 bytes (below 64 MiB),
-and the final chunk at most 128,000,000 bytes (below 128 MiB).
+TikTok states its limits in "MB" and "GB" without saying whether that is 10**6
+or 2**20 bytes, so every limit below sits on the safe side of both readings (the
+built-in sandbox enforces the same strict reading): a chunk is at least 5 MiB
+(5,242,880, above 5,000,000), at most 64,000,000 bytes (below 64 MiB), the final
+chunk at most 128,000,000 bytes (below 128 MiB), a single-piece upload at most
+64,000,000 bytes ("files over 64 MB must be split") and a video at most
+4,000,000,000 bytes (below 4 GiB).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ MIN_CHUNK_BYTES: Final = 5 * 1024 * 1024
 MAX_CHUNK_BYTES: Final = 64 * 1000 * 1000
 MAX_FINAL_CHUNK_BYTES: Final = 128 * 1000 * 1000
 MAX_CHUNK_COUNT: Final = 1000
-# TikTok's "4 GB" video limit, read as 4 GiB (4 * 1024**3 bytes).
-MAX_VIDEO_BYTES: Final = 4 * 1024**3
+# TikTok's "4 GB" video limit, read strictly as 4 * 10**9 bytes (not 4 GiB).
+MAX_VIDEO_BYTES: Final = 4_000_000_000
 DEFAULT_CHUNK_BYTES: Final = 10_000_000
 
 
@@ -35,6 +38,8 @@ class ChunkPlan:
     def __post_init__(self) -> None:
         if self.video_size <= 0 or self.chunk_size <= 0:
             raise ValueError("video_size and chunk_size must be positive.")
+        if self.video_size > MAX_VIDEO_BYTES:
+            raise ValueError(f"A video must be at most {MAX_VIDEO_BYTES:,} bytes.")
         if not 1 <= self.total_chunk_count <= MAX_CHUNK_COUNT:
             raise ValueError(f"A plan needs 1 to {MAX_CHUNK_COUNT} chunks.")
         if self.total_chunk_count != self.video_size // self.chunk_size:
@@ -46,6 +51,10 @@ class ChunkPlan:
             raise ValueError("Chunks must be between 5 MiB and 64,000,000 bytes.")
         if self.final_chunk_size > MAX_FINAL_CHUNK_BYTES:
             raise ValueError("The final chunk must be at most 128,000,000 bytes.")
+        if self.total_chunk_count == 1 and self.video_size > MAX_CHUNK_BYTES:
+            raise ValueError(
+                "A video over 64,000,000 bytes must be sent in at least 2 chunks."
+            )
 
     @property
     def final_chunk_size(self) -> int:
@@ -95,7 +104,7 @@ def plan_chunks(
 ) -> ChunkPlan:
     """Plan the chunks for a file of ``video_size`` bytes.
 
-    Raises ValueError for an empty file or one larger than 4 GiB.
+    Raises ValueError for an empty file or one over 4,000,000,000 bytes.
     """
     if video_size <= 0:
         raise ValueError("The video file is empty.")
@@ -106,13 +115,18 @@ def plan_chunks(
         )
     chunk_size = min(max(preferred_chunk_size, MIN_CHUNK_BYTES), MAX_CHUNK_BYTES)
     if video_size < chunk_size:
-        # Under 5 MB, or under one preferred chunk: a single piece is valid under
-        # either reading of "MB" (it is either below 5 MB or a legal chunk size).
+        # Under 5 MB, or under one preferred chunk (so at most 64,000,000 bytes):
+        # a single piece is valid under either reading of "MB".
         return ChunkPlan(video_size, video_size, 1)
+    if video_size > MAX_CHUNK_BYTES and video_size < 2 * chunk_size:
+        # floor(size / chunk) would be 1, one piece over 64 MB, which TikTok
+        # refuses ("files over 64 MB must be split"): halve the file instead.
+        # Here 64,000,000 < size < 128,000,000, so each half is 32-64 MB.
+        chunk_size = video_size // 2
     # The leftover is below chunk_size, so the final chunk stays under
-    # 2 * 64,000,000 = 128,000,000 bytes, and 4 GiB / 5 MiB allows at most 819
-    # chunks: the 128 MB and 1000-chunk limits hold without growing chunk_size.
-    # ChunkPlan checks both anyway.
+    # 2 * 64,000,000 = 128,000,000 bytes, and 4,000,000,000 / 5 MiB allows at
+    # most 762 chunks: the 128 MB and 1000-chunk limits hold without growing
+    # chunk_size. ChunkPlan checks every rule anyway.
     return ChunkPlan(video_size, chunk_size, video_size // chunk_size)
 
 

@@ -601,6 +601,22 @@ def test_416_reports_how_far_tiktok_got(
     assert isinstance(caught.value, TikTokRejectedError)
 
 
+def test_416_before_any_byte_arrived_reports_zero_uploaded_bytes(
+    client: TikTokClient, mocked_responses: responses.RequestsMock
+) -> None:
+    # Given TikTok holds nothing yet and says so in RFC 9110's unsatisfied form,
+    mocked_responses.put(
+        UPLOAD_URL, status=416, headers={"Content-Range": "bytes */30"}
+    )
+
+    # when a chunk that does not start at byte 0 is sent,
+    with pytest.raises(TikTokRangeMismatchError) as caught:
+        _put_chunk(client, b"0123456789", first=10, last=19)
+
+    # then the mismatch says to resume from byte 0, not "unknown".
+    assert caught.value.uploaded_bytes == 0
+
+
 @pytest.mark.parametrize(
     ("status", "code"),
     [
