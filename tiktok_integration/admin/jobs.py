@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from cms.admin.scoping import WorkspaceScopedAdmin, scope_queryset
 from cms.models import Post
 from tiktok_integration.admin.accounts import creator_card_html
+from tiktok_integration.client import TikTokError
 from tiktok_integration.composer import CreatorRules, check_post
 from tiktok_integration.models import PublishAttempt, PublishJob
 from tiktok_integration.publishing.media import (
@@ -37,6 +38,8 @@ from tiktok_integration.publishing.reconcile import (
     publish_job_retry,
     publish_job_save,
 )
+from tiktok_integration.services.accounts import tiktok_account_check_creator_info
+from tiktok_integration.services.tokens import ReconnectRequiredError
 
 ATTEMPT_FIELDS = (
     "started_at",
@@ -143,11 +146,21 @@ class PublishJobForm(forms.ModelForm):
             raise forms.ValidationError(
                 "The post and the account belong to different workspaces."
             )
-        if not account.creator_info:
+        # Ask TikTok now, not from a stale snapshot: what the creator may post
+        # changes (daily cap, privacy options, max duration).
+        try:
+            snapshot = tiktok_account_check_creator_info(account_id=account.pk)
+        except (TikTokError, ReconnectRequiredError) as error:
             raise forms.ValidationError(
-                "Postdeck has not asked TikTok what this creator may post yet: use "
-                "'Re-check now' on the account page first."
+                "TikTok could not say what this creator may post right now ("
+                f"{getattr(error, 'staff_message', None) or error}). Try again."
+            ) from error
+        if not snapshot.get("can_post", True):
+            raise forms.ValidationError(
+                "TikTok says this creator cannot post right now: "
+                f"{snapshot.get('blocked_reason')}"
             )
+        account.creator_info = snapshot
         job = PublishJob(**{name: data.get(name) for name in STAFF_FIELDS})
         job.post = post
         try:

@@ -209,6 +209,8 @@ def oauth_connect_finish(
         warnings.append(f"{resumed} paused post(s) are back on the schedule.")
     try:
         tiktok_account_sync_profile(account_id=account.pk)
+        if granted & {"video.publish"}:
+            tiktok_account_check_creator_info(account_id=account.pk)
     except (TikTokError, ReconnectRequiredError) as error:
         warnings.append(f"The profile could not be loaded yet ({error}).")
     account.refresh_from_db()

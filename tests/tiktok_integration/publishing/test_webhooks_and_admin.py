@@ -13,6 +13,10 @@ from tiktok_integration.models import PublishJob, WebhookEvent
 from tiktok_integration.publishing.reconcile import publish_dispatch_tick
 from tiktok_integration.publishing.steps import publish_job_run
 from tiktok_integration.sandbox.selectors import sandbox_init_count
+from tiktok_integration.sandbox.services import (
+    sandbox_creator_update,
+    sandbox_settings_update,
+)
 from tiktok_integration.services.webhooks import webhook_event_apply
 
 Status = PublishJob.Status
@@ -95,18 +99,19 @@ def test_publish_due_command_runs_one_tick(account):
     assert job.lease_version == 1
 
 
-def test_admin_adds_a_job_from_a_post_under_the_composer_rules(account, client):
-    # given staff of the account's workspace and a post with a video
+def test_admin_adds_a_job_from_a_post_under_the_composer_rules(
+    account, client, public_creator
+):
+    # given staff of the account's workspace and a post with a video, and a
+    # creator who (at TikTok, right now) has comments off and whose app is
+    # unaudited, so only "Only me" is offered
     user = MembershipFactory(workspace=account.workspace).user
     client.force_login(user)
     draft = scheduled_job(account)
     post = draft.post
     draft.delete()
-    account.creator_info = {
-        "can_post": True, "privacy_level_options": ["SELF_ONLY"],
-        "comment_disabled": True, "max_video_post_duration_sec": 600,
-    }  # fmt: skip
-    account.save()
+    sandbox_creator_update(creator=public_creator, is_comment_disabled=True)
+    sandbox_settings_update(is_audited=False)
     url = reverse("admin:tiktok_integration_publishjob_add")
     form = {
         "post": post.pk, "account": account.pk, "scheduled_at_0": "2030-01-01",
