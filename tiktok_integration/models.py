@@ -69,6 +69,12 @@ class TikTokAccount(models.Model):
         blank=True,
         help_text="Scopes the creator granted at the last connect.",
     )
+    refresh_lease_until = models.DateTimeField(
+        "refresh lease until",
+        null=True,
+        blank=True,
+        help_text="Set while one worker refreshes the tokens; others wait for it.",
+    )
     token_version = models.PositiveIntegerField(
         "token version",
         default=0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -21,7 +22,7 @@ from cms.models import Post
 from tiktok_integration.admin.accounts import creator_card_html
 from tiktok_integration.client import TikTokError
 from tiktok_integration.composer import CreatorRules, check_post
-from tiktok_integration.models import PublishAttempt, PublishJob
+from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
 from tiktok_integration.publishing.media import (
     MediaProblemError,
     job_media,
@@ -121,9 +122,38 @@ STAFF_FIELDS = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class CreatorInfoCheck:
+    snapshot: dict[str, Any]
+    error: str = ""
+
+
+def fetch_creator_info(*, account_id: int) -> CreatorInfoCheck:
+    """Ask TikTok now, not from a stale snapshot: what a creator may post changes
+    (daily cap, privacy options, max duration)."""
+    try:
+        snapshot = tiktok_account_check_creator_info(account_id=account_id)
+    except (TikTokError, ReconnectRequiredError) as error:
+        return CreatorInfoCheck(
+            snapshot={},
+            error="TikTok could not say what this creator may post right now ("
+            f"{getattr(error, 'staff_message', None) or error}). Try again.",
+        )
+    if not snapshot.get("can_post", True):
+        return CreatorInfoCheck(
+            snapshot=snapshot,
+            error="TikTok says this creator cannot post right now: "
+            f"{snapshot.get('blocked_reason')}",
+        )
+    return CreatorInfoCheck(snapshot=snapshot)
+
+
 class PublishJobForm(forms.ModelForm):
     """Staff's choices, checked with the composer's rules against what TikTok
     last said about the creator (shown beside the form)."""
+
+    #: Creator info fetched by the admin before its transaction began, by account.
+    creator_info_checks: dict[int, CreatorInfoCheck] = {}
 
     class Meta:
         model = PublishJob
@@ -146,21 +176,12 @@ class PublishJobForm(forms.ModelForm):
             raise forms.ValidationError(
                 "The post and the account belong to different workspaces."
             )
-        # Ask TikTok now, not from a stale snapshot: what the creator may post
-        # changes (daily cap, privacy options, max duration).
-        try:
-            snapshot = tiktok_account_check_creator_info(account_id=account.pk)
-        except (TikTokError, ReconnectRequiredError) as error:
-            raise forms.ValidationError(
-                "TikTok could not say what this creator may post right now ("
-                f"{getattr(error, 'staff_message', None) or error}). Try again."
-            ) from error
-        if not snapshot.get("can_post", True):
-            raise forms.ValidationError(
-                "TikTok says this creator cannot post right now: "
-                f"{snapshot.get('blocked_reason')}"
-            )
-        account.creator_info = snapshot
+        check = self.creator_info_checks.get(account.pk) or fetch_creator_info(
+            account_id=account.pk
+        )
+        if check.error:
+            raise forms.ValidationError(check.error)
+        account.creator_info = check.snapshot
         job = PublishJob(**{name: data.get(name) for name in STAFF_FIELDS})
         job.post = post
         try:
@@ -186,7 +207,6 @@ class MarkPublishedForm(forms.Form):
 
 @admin.register(PublishJob)
 class PublishJobAdmin(WorkspaceScopedAdmin):
-    workspace_path = "post__workspace"
     form = PublishJobForm
     list_display = [
         "post",
@@ -269,6 +289,37 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
             },
         ),
     ]
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The admin saves inside a transaction. Calling TikTok inside it would
+        # hold the database for the whole call (on SQLite: the whole file, which
+        # the built-in sandbox needs to answer), so ask before it starts.
+        request.creator_info_checks = {}  # type: ignore[attr-defined]
+        account_id = request.POST.get("account", "") if request.method == "POST" else ""
+        if account_id.isdigit():
+            accounts = scope_queryset(
+                TikTokAccount.objects.filter(pk=int(account_id)), request
+            )
+            if accounts.exists():
+                request.creator_info_checks = {  # type: ignore[attr-defined]
+                    int(account_id): fetch_creator_info(account_id=int(account_id))
+                }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.creator_info_checks = getattr(request, "creator_info_checks", {})  # type: ignore[attr-defined]
+        return form
+
+    workspace_path = "post__workspace"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is not None and obj.status not in EDITABLE_STATES:

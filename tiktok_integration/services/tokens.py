@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from tiktok_integration.client import (
     TikTokAmbiguousError,
     TikTokReauthError,
+    TikTokTransientError,
     TokenGrant,
 )
 from tiktok_integration.encryption import SealedSecret
@@ -31,6 +34,9 @@ logger = logging.getLogger(__name__)
 # Longer than the longest single step that uses a token, so a token handed out
 # is still valid when the step sends its last request.
 REFRESH_SKEW = timedelta(minutes=10)
+# Longer than two OAuth calls at their timeouts (the lost-reply retry included).
+REFRESH_LEASE = timedelta(seconds=60)
+REFRESH_WAIT_POLL_SECONDS = 0.1
 SWEEP_WINDOW = timedelta(minutes=30)
 SWEEP_JITTER_SECONDS = 300
 REMINDER_BEFORE = timedelta(days=14)
@@ -94,61 +100,112 @@ def _is_fresh(account: TikTokAccount, now: datetime) -> bool:
 def tiktok_account_access_token(*, account_id: int, force_refresh: bool = False) -> str:
     """A usable access token for the account, refreshing it first when needed.
 
+    Single-flight: one caller takes a short refresh lease on the account row (a
+    compare-and-set), refreshes, and saves the rotated tokens with one UPDATE
+    fenced by ``token_version``; other callers wait for the version to move and
+    use the new token. No transaction is held during the HTTP call, so a slow
+    TikTok never pins a database connection or lock (on SQLite that lock would
+    block the whole file, including the built-in sandbox answering the call).
+
     ``force_refresh`` is for a 401 on a token that looked fresh (revoked upstream).
     Raises ``ReconnectRequiredError`` when the account needs a person to reconnect
     it (it is then marked so, its jobs paused and staff told), and
     ``TikTokTransientError``/``TikTokRateLimitedError`` when TikTok is unavailable.
     """
     account = TikTokAccount.objects.get(pk=account_id)
-    if account.status != TikTokAccount.Status.ACTIVE:
-        raise ReconnectRequiredError(account_id, account.status_reason or "Reconnect.")
-    if not force_refresh and _is_fresh(account, timezone.now()):
-        return _reveal(account.access_token, account.pk)
     seen_version = account.token_version
-    # A refusal is recorded (account marked, jobs paused) inside the lock and
-    # committed; only then is it raised, so the rollback cannot undo it.
-    refusal: ReconnectRequiredError | None = None
-    with transaction.atomic():
-        account = TikTokAccount.objects.select_for_update().get(pk=account_id)
-        now = timezone.now()
+    deadline = time.monotonic() + REFRESH_LEASE.total_seconds() + 5
+    while True:
         if account.status != TikTokAccount.Status.ACTIVE:
-            raise ReconnectRequiredError(account_id, account.status_reason)
-        # Someone else refreshed while we waited for the lock.
+            raise ReconnectRequiredError(
+                account_id, account.status_reason or "Reconnect the account."
+            )
         if account.token_version != seen_version or (
-            not force_refresh and _is_fresh(account, now)
+            not force_refresh and _is_fresh(account, timezone.now())
         ):
+            # Fresh already, or someone else refreshed while we waited.
             return _reveal(account.access_token, account.pk)
-        grant: TokenGrant | None = None
+        if _claim_refresh(account_id=account_id, token_version=seen_version):
+            break
+        if time.monotonic() > deadline:
+            raise TikTokTransientError(
+                code="refresh_in_progress",
+                message="Another worker is still refreshing this account's token.",
+                endpoint="oauth_token_refresh",
+            )
+        time.sleep(REFRESH_WAIT_POLL_SECONDS)
+        account = TikTokAccount.objects.get(pk=account_id)
+    return _refresh_as_lease_holder(account=account, token_version=seen_version)
+
+
+def _claim_refresh(*, account_id: int, token_version: int) -> bool:
+    lease_free = Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=Now())
+    return (
+        TikTokAccount.objects.filter(
+            lease_free,
+            pk=account_id,
+            token_version=token_version,
+            status=TikTokAccount.Status.ACTIVE,
+        ).update(refresh_lease_until=Now() + REFRESH_LEASE)
+        == 1
+    )
+
+
+def _refresh_as_lease_holder(*, account: TikTokAccount, token_version: int) -> str:
+    refusal: ReconnectRequiredError | None = None
+    grant: TokenGrant | None = None
+    try:
         if account.refresh_token is None:
             refusal = ReconnectRequiredError(
-                account_id,
+                account.pk,
                 "TikTok did not give a refresh token; reconnect the account.",
             )
         else:
-            try:
-                grant = _refresh_with_one_retry(account)
-            except TikTokReauthError as error:
-                refusal = ReconnectRequiredError(
-                    account_id,
-                    "TikTok no longer accepts this account's authorization "
-                    f"({error.code}); reconnect it to keep publishing.",
-                )
-            except TikTokAmbiguousError:
-                refusal = ReconnectRequiredError(
-                    account_id,
-                    "Refreshing the TikTok authorization failed twice without an "
-                    "answer; reconnect the account to be safe.",
-                )
-        if refusal is not None:
-            _mark_reauth_locked(account=account, reason=refusal.reason)
-        elif grant is not None:
-            account.save(
-                update_fields=apply_token_grant(account=account, grant=grant, now=now)
-            )
+            grant = _refresh_with_one_retry(account)
+    except TikTokReauthError as error:
+        refusal = ReconnectRequiredError(
+            account.pk,
+            "TikTok no longer accepts this account's authorization "
+            f"({error.code}); reconnect it to keep publishing.",
+        )
+    except TikTokAmbiguousError:
+        refusal = ReconnectRequiredError(
+            account.pk,
+            "Refreshing the TikTok authorization failed twice without an answer; "
+            "reconnect the account to be safe.",
+        )
+    except BaseException:
+        # TikTok unavailable (transient, rate limited) or the worker is stopping:
+        # hand the lease back so the next caller can try.
+        TikTokAccount.objects.filter(pk=account.pk).update(refresh_lease_until=None)
+        raise
     if refusal is not None:
+        with transaction.atomic():
+            locked = TikTokAccount.objects.select_for_update().get(pk=account.pk)
+            _mark_reauth_locked(account=locked, reason=refusal.reason)
         raise refusal
     assert grant is not None  # noqa: S101 - set whenever there was no refusal
-    logger.info("Refreshed TikTok tokens for account %s", account_id)
+    now = timezone.now()
+    apply_token_grant(account=account, grant=grant, now=now)
+    saved = TikTokAccount.objects.filter(
+        pk=account.pk, token_version=token_version
+    ).update(
+        access_token=account.access_token,
+        access_token_expires_at=account.access_token_expires_at,
+        refresh_token=account.refresh_token,
+        refresh_token_expires_at=account.refresh_token_expires_at,
+        granted_scopes=account.granted_scopes,
+        token_version=F("token_version") + 1,
+        last_refreshed_at=now,
+        refresh_lease_until=None,
+    )
+    if saved != 1:
+        # Only possible if the lease outlived REFRESH_LEASE; the rotated token we
+        # hold is the newest TikTok issued, so it is still the one to use.
+        logger.error(
+            "Refreshed tokens for account %s after losing the lease", account.pk
+        )
+    logger.info("Refreshed TikTok tokens for account %s", account.pk)
     return grant.access_token
 
 
