@@ -224,6 +224,7 @@ if TIKTOK_SANDBOX:
     TIKTOK_AUTHORIZE_URL = env_str(
         "TIKTOK_AUTHORIZE_URL", default=f"{_sandbox_base}/v2/auth/authorize/"
     )
+    TIKTOK_WEB_URL = env_str("TIKTOK_WEB_URL", default=_sandbox_base)
 else:
     TIKTOK_CLIENT_SECRET = env_str("TIKTOK_CLIENT_SECRET")
     TIKTOK_API_BASE_URL = env_str(
@@ -232,6 +233,7 @@ else:
     TIKTOK_AUTHORIZE_URL = env_str(
         "TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/"
     )
+    TIKTOK_WEB_URL = env_str("TIKTOK_WEB_URL", default="https://www.tiktok.com")
 TIKTOK_REDIRECT_URI = env_str(
     "TIKTOK_REDIRECT_URI", default=f"{BASE_URL}/tiktok/callback/"
 )

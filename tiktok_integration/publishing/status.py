@@ -44,7 +44,10 @@ RETRY_AFTER_TIKTOK_FAILURE = timedelta(seconds=60)
 
 
 def public_post_url(username: str, post_id: str) -> str:
-    return f"https://www.tiktok.com/@{username}/video/{post_id}" if username else ""
+    """TikTok's page for a post (the sandbox's own page in sandbox mode)."""
+    if not username:
+        return ""
+    return f"{settings.TIKTOK_WEB_URL.rstrip('/')}/@{username}/video/{post_id}"
 
 
 def orphan_entry(publish_id: str | None, why: str, at: datetime) -> dict[str, Any]:

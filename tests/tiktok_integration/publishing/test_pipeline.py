@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+
 from tests.tiktok_integration.publishing.conftest import MB, drive, scheduled_job
 from tiktok_integration.models import PublishAttempt, PublishJob
 from tiktok_integration.sandbox.selectors import (
@@ -22,6 +24,7 @@ def test_a_due_video_goes_through_every_state_to_published(account):
     assert job.claimed_at and job.uploading_at and job.processing_at
     assert job.init_requested_at and job.final_chunk_sent_at
     assert job.tiktok_post_ids and job.public_url.endswith(job.tiktok_post_ids[0])
+    assert job.public_url.startswith(settings.TIKTOK_WEB_URL)
     assert sandbox_init_count(creator_open_id=account.open_id) == 1
     assert sandbox_completed_publish_count(creator_open_id=account.open_id) == 1
     assert sandbox_call_count(endpoint="upload") == 2
