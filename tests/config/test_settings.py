@@ -62,6 +62,19 @@ def run_manage(
     )
 
 
+def run_shell(
+    code: str, env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    return run_manage(["shell", "--no-imports", "-c", code], env, tmp_path)
+
+
+LOCAL_ENV = {
+    "DJANGO_SECRET_KEY": "local-" + "k" * 40,
+    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "DJANGO_READ_DOT_ENV": "false",
+}
+
+
 def test_check_deploy_passes_with_production_variables(tmp_path):
     # when
     result = run_manage(
@@ -73,13 +86,8 @@ def test_check_deploy_passes_with_production_variables(tmp_path):
 
 def test_production_defaults_are_secure(tmp_path):
     # when
-    result = run_manage(
-        [
-            "shell",
-            "--no-imports",
-            "-c",
-            "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.TIKTOK_SANDBOX, s.TIKTOK_API_BASE_URL)",
-        ],
+    result = run_shell(
+        "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.TIKTOK_SANDBOX, s.TIKTOK_API_BASE_URL)",
         PRODUCTION_ENV,
         tmp_path,
     )
@@ -141,13 +149,8 @@ def test_bad_encryption_key_is_refused_with_its_position(tmp_path):
         "FIELD_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},not-a-key",
     }
     # when
-    result = run_manage(
-        [
-            "shell",
-            "--no-imports",
-            "-c",
-            "from tiktok_integration.encryption import get_cipher; get_cipher()",
-        ],
+    result = run_shell(
+        "from tiktok_integration.encryption import get_cipher; get_cipher()",
         env,
         tmp_path,
     )
@@ -166,19 +169,10 @@ def test_visibility_timeout_below_twice_the_task_limit_is_refused(tmp_path):
 
 def test_embedded_defaults_without_any_service(tmp_path):
     # given: only the two required secrets, as `make run` writes them
-    env = {
-        "DJANGO_SECRET_KEY": "local-" + "k" * 40,
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DJANGO_READ_DOT_ENV": "false",
-    }
+    env = LOCAL_ENV
     # when
-    result = run_manage(
-        [
-            "shell",
-            "--no-imports",
-            "-c",
-            "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.TIKTOK_SANDBOX, s.SESSION_COOKIE_SECURE, s.STORAGES['default']['BACKEND'])",
-        ],
+    result = run_shell(
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.TIKTOK_SANDBOX, s.SESSION_COOKIE_SECURE, s.STORAGES['default']['BACKEND'])",
         env,
         tmp_path,
     )
@@ -197,11 +191,7 @@ def test_embedded_defaults_without_any_service(tmp_path):
 def test_sqlite_accepts_concurrent_writers_from_two_processes(tmp_path):
     """Web and worker write the same SQLite file; neither sees 'database is locked'."""
     # given a migrated file database
-    env = {
-        "DJANGO_SECRET_KEY": "local-" + "k" * 40,
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DJANGO_READ_DOT_ENV": "false",
-    }
+    env = LOCAL_ENV
     assert run_manage(["migrate", "-v", "0"], env, tmp_path).returncode == 0
     writer = (
         "import sys\n"
@@ -243,13 +233,8 @@ def test_sqlite_accepts_concurrent_writers_from_two_processes(tmp_path):
     errors = [process.communicate(timeout=120)[1] for process in processes]
     # then
     assert [process.returncode for process in processes] == [0, 0], errors
-    count = run_manage(
-        [
-            "shell",
-            "--no-imports",
-            "-c",
-            "from cms.models import Workspace; print(Workspace.objects.count())",
-        ],
+    count = run_shell(
+        "from cms.models import Workspace; print(Workspace.objects.count())",
         env,
         tmp_path,
     )

@@ -24,6 +24,7 @@ from .errors import (
     TikTokRejectedError,
     error_from_code,
     malformed_response_error,
+    parse_or_malformed,
 )
 from .http import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -352,16 +353,14 @@ class TikTokClient:
             payload, log_id = _read_envelope(
                 response, endpoint=endpoint, outcome_unknown=outcome_unknown_if_lost
             )
-            try:
-                value = parse(payload)
-            except ValueError as exc:
-                raise malformed_response_error(
-                    endpoint=endpoint,
-                    http_status=response.status_code,
-                    detail=str(exc),
-                    log_id=log_id,
-                    outcome_unknown=outcome_unknown_if_lost,
-                ) from None
+            value = parse_or_malformed(
+                parse,
+                payload,
+                endpoint=endpoint,
+                http_status=response.status_code,
+                log_id=log_id,
+                outcome_unknown=outcome_unknown_if_lost,
+            )
             return Observed(value, response.status_code, "ok", log_id)
 
         return self._recorder.observe(endpoint=endpoint, method=method, call=call)

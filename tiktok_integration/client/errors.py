@@ -8,9 +8,9 @@ go through the "did TikTok act?" recovery for an ambiguous outcome.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 # Codes this client makes up for outcomes that carry no TikTok code.
 RANGE_MISMATCH: Final = "range_mismatch"
@@ -23,6 +23,8 @@ CONNECTION_FAILED: Final = "connection_failed"
 RESPONSE_LOST: Final = "response_lost"
 REQUEST_NOT_SENDABLE: Final = "request_not_sendable"
 INVALID_CALLBACK: Final = "invalid_callback"
+
+T = TypeVar("T")
 
 _URL_QUERY = re.compile(r"(https?://[^\s?#]*)\?\S*")
 _TOKEN_LIKE = re.compile(r"\b(?:act|rft|clt)\.[^\s,;\"']+")
@@ -269,6 +271,29 @@ def malformed_response_error(
         http_status=http_status,
         endpoint=endpoint,
     )
+
+
+def parse_or_malformed(
+    parse: Callable[[Any], T],
+    payload: Any,
+    *,
+    endpoint: str,
+    http_status: int,
+    log_id: str,
+    outcome_unknown: bool,
+) -> T:
+    """Parse a successful answer; an answer that does not parse is an error whose
+    class depends on whether TikTok may have acted (see malformed_response_error)."""
+    try:
+        return parse(payload)
+    except ValueError as exc:
+        raise malformed_response_error(
+            endpoint=endpoint,
+            http_status=http_status,
+            detail=str(exc),
+            log_id=log_id,
+            outcome_unknown=outcome_unknown,
+        ) from None
 
 
 def describe_fail_reason(reason: str) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from .errors import error_from_code, malformed_response_error
+from .errors import error_from_code, parse_or_malformed
 from .http import (
     DEFAULT_CONNECT_TIMEOUT,
     CallRecorder,
@@ -194,16 +194,14 @@ class TikTokOAuthClient:
                 response, endpoint=endpoint, outcome_unknown=outcome_unknown_if_lost
             )
             log_id = str(body.get("log_id") or "")
-            try:
-                value = parse(body)
-            except ValueError as exc:
-                raise malformed_response_error(
-                    endpoint=endpoint,
-                    http_status=response.status_code,
-                    detail=str(exc),
-                    log_id=log_id,
-                    outcome_unknown=outcome_unknown_if_lost,
-                ) from None
+            value = parse_or_malformed(
+                parse,
+                body,
+                endpoint=endpoint,
+                http_status=response.status_code,
+                log_id=log_id,
+                outcome_unknown=outcome_unknown_if_lost,
+            )
             return Observed(value, response.status_code, "ok", log_id)
 
         return self._recorder.observe(endpoint=endpoint, method="POST", call=call)
