@@ -16,19 +16,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.tiktok_integration.sandbox.conftest import (  # noqa: F401
-    ALL_SCOPES,
+from tests.tiktok_integration.sandbox_server import (
     SandboxApi,
     _SandboxServerThread,
     _start,
     _stop,
-    local_http,
-    private_creator,
-    private_tokens,
-    public_creator,
-    public_tokens,
-    sandbox,
-    sandbox_without_socket,
 )
 from tiktok_integration.client import (
     CallRecord,
@@ -57,7 +49,7 @@ def _wait_for_request_threads(seconds: float) -> None:
 
 @pytest.fixture(scope="session")
 def _socket_server(django_db_setup: None) -> Iterator[_SandboxServerThread]:
-    """The sandbox conftest's server, stopped only after its request threads."""
+    """The shared sandbox server, stopped only after its request threads."""
     thread = _start(expose_socket=True)
     yield thread
     _wait_for_request_threads(5)
@@ -79,7 +71,7 @@ def call_records() -> list[CallRecord]:
 
 @pytest.fixture
 def api(
-    sandbox: SandboxApi,  # noqa: F811
+    sandbox: SandboxApi,
     call_records: list[CallRecord],
 ) -> Iterator[TikTokClient]:
     """TikTokClient at the sandbox's API base (settings point at the live server)."""
@@ -96,7 +88,7 @@ def api(
 
 @pytest.fixture
 def oauth(
-    sandbox: SandboxApi,  # noqa: F811
+    sandbox: SandboxApi,
     call_records: list[CallRecord],
 ) -> Iterator[TikTokOAuthClient]:
     session = build_session(user_agent=USER_AGENT)

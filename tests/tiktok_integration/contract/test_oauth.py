@@ -10,7 +10,7 @@ import requests
 from django.conf import settings
 
 from tests.tiktok_integration.contract.support import consent
-from tests.tiktok_integration.sandbox.conftest import SandboxApi
+from tests.tiktok_integration.sandbox_server import SandboxApi
 from tiktok_integration.client import (
     TikTokAmbiguousError,
     TikTokClient,

@@ -18,10 +18,9 @@ from cms.models import Post, PostMedia
 from media_library.models import MediaAsset
 from tests.factories.cms import PostFactory, WorkspaceFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
-from tests.tiktok_integration.sandbox.conftest import (
+from tests.tiktok_integration.sandbox_server import (
     ALL_SCOPES,
     SandboxApi,
-    _socket_server,  # noqa: F401  (session fixture used below)
     _use,
 )
 

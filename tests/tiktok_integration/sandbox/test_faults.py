@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.tiktok_integration.sandbox.conftest import SandboxApi
+from tests.tiktok_integration.sandbox_server import SandboxApi
 from tiktok_integration.sandbox import selectors
 from tiktok_integration.sandbox.models import (
     Endpoint,

@@ -15,7 +15,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from tests.tiktok_integration.sandbox.conftest import (
+from tests.tiktok_integration.sandbox_server import (
     LocalHttpServer,
     SandboxApi,
 )

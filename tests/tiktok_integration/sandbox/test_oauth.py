@@ -13,7 +13,10 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from tests.tiktok_integration.sandbox.conftest import ALL_SCOPES, SandboxApi
+from tests.tiktok_integration.sandbox_server import (
+    ALL_SCOPES,
+    SandboxApi,
+)
 from tiktok_integration.sandbox.models import (
     SandboxAuthorizationCode,
     SandboxCreator,

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.tiktok_integration.sandbox.conftest import SandboxApi
+from tests.tiktok_integration.sandbox_server import SandboxApi
 from tiktok_integration.sandbox import selectors
 from tiktok_integration.sandbox.models import SandboxCreator, SandboxPublish
 from tiktok_integration.sandbox.services import (

@@ -13,7 +13,7 @@ import requests
 import time_machine
 from django.utils import timezone
 
-from tests.tiktok_integration.sandbox.conftest import SandboxApi
+from tests.tiktok_integration.sandbox_server import SandboxApi
 from tiktok_integration.sandbox import selectors
 from tiktok_integration.sandbox.models import Endpoint, SandboxPublish
 from tiktok_integration.sandbox.services import (

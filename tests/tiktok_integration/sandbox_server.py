@@ -1,32 +1,26 @@
-"""A real HTTP sandbox for each test, and small helpers to talk to it.
+"""The built-in TikTok sandbox as a real HTTP server for tests, and helpers to
+talk to it. The fixtures that start it live in tests/tiktok_integration/conftest.py.
 
-``sandbox_server`` runs Django on 127.0.0.1 in a thread whose request handler
-hands its socket to the app (environ["postdeck.socket"], as gunicorn does with
-"gunicorn.socket"), so "answer, then drop the connection" really drops it.
+The server thread's request handler hands its socket to the app
+(environ["postdeck.socket"], as gunicorn does with "gunicorn.socket"), so
+"answer, then drop the connection" really drops it.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
 import requests
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from tiktok_integration.sandbox.models import SandboxCreator
 from tiktok_integration.sandbox.services import (
-    IssuedTokens,
     sandbox_ensure_defaults,
     sandbox_settings_update,
-    sandbox_tokens_issue,
 )
 from tiktok_integration.sandbox.views.common import SOCKET_ENVIRON_KEY
 
@@ -38,6 +32,8 @@ ALL_SCOPES = (
     "video.publish",
     "video.upload",
 )
+
+
 TIMEOUT = 10
 
 
@@ -143,21 +139,6 @@ def _stop(thread: _SandboxServerThread) -> None:
         conn.dec_thread_sharing()
 
 
-@pytest.fixture(scope="session")
-def _socket_server(django_db_setup: None) -> Iterator[_SandboxServerThread]:
-    # One server per session: stopping one waits out serve_forever's poll.
-    thread = _start(expose_socket=True)
-    yield thread
-    _stop(thread)
-
-
-@pytest.fixture(scope="session")
-def _plain_server(django_db_setup: None) -> Iterator[_SandboxServerThread]:
-    thread = _start(expose_socket=False)
-    yield thread
-    _stop(thread)
-
-
 def _use(thread: _SandboxServerThread, settings: SettingsWrapper) -> SandboxApi:
     url = f"http://127.0.0.1:{thread.port}"
     settings.TIKTOK_SANDBOX = True
@@ -170,46 +151,6 @@ def _use(thread: _SandboxServerThread, settings: SettingsWrapper) -> SandboxApi:
         processing_delay_seconds=0, moderation_delay_seconds=0, webhooks_enabled=False
     )
     return SandboxApi(url=url)
-
-
-@pytest.fixture
-def sandbox(
-    transactional_db: None,
-    settings: SettingsWrapper,
-    _socket_server: _SandboxServerThread,
-) -> SandboxApi:
-    """The sandbox over real HTTP, with its default creators and no delays."""
-    return _use(_socket_server, settings)
-
-
-@pytest.fixture
-def sandbox_without_socket(
-    transactional_db: None,
-    settings: SettingsWrapper,
-    _plain_server: _SandboxServerThread,
-) -> SandboxApi:
-    """Like ``sandbox`` but on a server that cannot hand over its socket."""
-    return _use(_plain_server, settings)
-
-
-@pytest.fixture
-def public_creator(sandbox: SandboxApi) -> SandboxCreator:
-    return SandboxCreator.objects.get(username="sandbox.public")
-
-
-@pytest.fixture
-def private_creator(sandbox: SandboxApi) -> SandboxCreator:
-    return SandboxCreator.objects.get(username="sandbox.private")
-
-
-@pytest.fixture
-def public_tokens(public_creator: SandboxCreator) -> IssuedTokens:
-    return sandbox_tokens_issue(creator=public_creator, scopes=ALL_SCOPES)
-
-
-@pytest.fixture
-def private_tokens(private_creator: SandboxCreator) -> IssuedTokens:
-    return sandbox_tokens_issue(creator=private_creator, scopes=ALL_SCOPES)
 
 
 @dataclass
@@ -227,46 +168,3 @@ class LocalHttpServer:
     received: list[Received] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
-
-
-@pytest.fixture
-def local_http() -> Iterator[LocalHttpServer]:
-    state = LocalHttpServer(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            state.received.append(
-                Received(dict(self.headers.items()), self.rfile.read(length))
-            )
-            self.send_response(state.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def do_GET(self) -> None:
-            payload = state.files.get(self.path)
-            if payload is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "video/mp4")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
