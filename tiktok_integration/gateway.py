@@ -21,7 +21,7 @@ from tiktok_integration.client import (
 from tiktok_integration.models import PublishAttempt
 
 logger = logging.getLogger(__name__)
-USER_AGENT = "Postdeck/0.1 (+https://github.com/postdeck)"
+USER_AGENT = "Postdeck/0.1"
 
 
 def attempt_recorder(
