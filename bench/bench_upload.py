@@ -7,7 +7,7 @@ file in the plan ``plan_chunks`` makes (10 MB chunks, the last one absorbing the
 leftover):
 
 - the client in a child process (TikTokClient.upload_chunk streaming each range
-  through FileRangeReader), whose peak resident memory comes from wait4();
+  through FileRangeReader), whose peak resident memory it reports (VmHWM);
 - curl, one process for all chunks (``--next`` reuses the connection), each chunk
   a sparse file of zeros made before the timed region, sent with
   ``--upload-file`` (a streamed PUT).
@@ -231,13 +231,13 @@ def _client_upload(api_base: str, token: str, video: Path) -> dict[str, Any]:
     child.stdin.write(upload_url.encode())
     child.stdin.close()
     output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    child.wait()
     if child.returncode != 0:
         raise RuntimeError(f"The client upload failed ({child.returncode}).")
     report: dict[str, Any] = json.loads(output)
-    # ru_maxrss is in KiB on Linux.
-    report.update(publish_id=publish_id, peak_rss_mib=usage.ru_maxrss / 1024)
+    # The child's own VmHWM: wait4's ru_maxrss would also count this (large,
+    # benchmark-running) parent's memory as it was before the child's exec.
+    report.update(publish_id=publish_id, peak_rss_mib=report["peak_rss_kib"] / 1024)
     return report
 
 
@@ -271,7 +271,13 @@ def _child_upload(video: Path) -> None:
             )
             statuses.append(result.http_status)
         seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "statuses": statuses}))
+    from media_library.workers.common import peak_rss_kib
+
+    print(
+        json.dumps(
+            {"seconds": seconds, "statuses": statuses, "peak_rss_kib": peak_rss_kib()}
+        )
+    )
 
 
 def _curl_upload(api_base: str, token: str, video: Path, work: Path) -> dict[str, Any]:
