@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import requests
 from django.conf import settings
 from django.utils import timezone
 
@@ -50,6 +51,18 @@ def attempt_recorder(
     return record
 
 
+def _session() -> requests.Session:
+    return build_session(
+        user_agent=USER_AGENT,
+        connect_timeout=settings.TIKTOK_CONNECT_TIMEOUT,
+        read_timeout=settings.TIKTOK_READ_TIMEOUT,
+    )
+
+
+def _timeout() -> tuple[float, float]:
+    return (settings.TIKTOK_CONNECT_TIMEOUT, settings.TIKTOK_READ_TIMEOUT)
+
+
 def oauth_client(
     *, on_call: Callable[[CallRecord], None] | None = None
 ) -> TikTokOAuthClient:
@@ -59,26 +72,18 @@ def oauth_client(
         redirect_uri=settings.TIKTOK_REDIRECT_URI,
         authorize_url=settings.TIKTOK_AUTHORIZE_URL,
         api_base_url=settings.TIKTOK_API_BASE_URL,
-        session=build_session(
-            user_agent=USER_AGENT,
-            connect_timeout=settings.TIKTOK_CONNECT_TIMEOUT,
-            read_timeout=settings.TIKTOK_READ_TIMEOUT,
-        ),
+        session=_session(),
         on_call=on_call,
-        timeout=(settings.TIKTOK_CONNECT_TIMEOUT, settings.TIKTOK_READ_TIMEOUT),
+        timeout=_timeout(),
     )
 
 
 def api_client(*, on_call: Callable[[CallRecord], None] | None = None) -> TikTokClient:
     return TikTokClient(
         api_base_url=settings.TIKTOK_API_BASE_URL,
-        session=build_session(
-            user_agent=USER_AGENT,
-            connect_timeout=settings.TIKTOK_CONNECT_TIMEOUT,
-            read_timeout=settings.TIKTOK_READ_TIMEOUT,
-        ),
+        session=_session(),
         on_call=on_call,
-        timeout=(settings.TIKTOK_CONNECT_TIMEOUT, settings.TIKTOK_READ_TIMEOUT),
+        timeout=_timeout(),
         upload_timeout=(
             settings.TIKTOK_CONNECT_TIMEOUT,
             settings.TIKTOK_UPLOAD_READ_TIMEOUT,

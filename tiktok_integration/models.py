@@ -148,6 +148,21 @@ class PublishJob(models.Model):
 
     IN_FLIGHT = (Status.CLAIMED, Status.INIT_PENDING, Status.UPLOADING)
     TERMINAL = (Status.PUBLISHED, Status.FAILED, Status.CANCELLED)
+    #: What staff choose about how the post goes out (the job form, copies).
+    SENDING_FIELDS = (
+        "mode",
+        "source",
+        "privacy_level",
+        "allow_comment",
+        "allow_duet",
+        "allow_stitch",
+        "brand_organic",
+        "brand_content",
+        "is_aigc",
+        "cover_timestamp_ms",
+        "photo_title",
+        "photo_cover_index",
+    )
     NEEDS_ATTENTION = (
         Status.FAILED,
         Status.NEEDS_REVIEW,

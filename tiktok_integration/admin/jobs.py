@@ -103,23 +103,7 @@ SYSTEM_FIELDS = [
     "created_at",
     "updated_at",
 ]
-STAFF_FIELDS = [
-    "post",
-    "account",
-    "scheduled_at",
-    "mode",
-    "source",
-    "privacy_level",
-    "allow_comment",
-    "allow_duet",
-    "allow_stitch",
-    "brand_organic",
-    "brand_content",
-    "is_aigc",
-    "cover_timestamp_ms",
-    "photo_title",
-    "photo_cover_index",
-]
+STAFF_FIELDS = ["post", "account", "scheduled_at", *PublishJob.SENDING_FIELDS]
 
 
 @dataclass(frozen=True, slots=True)

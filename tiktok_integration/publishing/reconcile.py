@@ -234,21 +234,7 @@ def publish_job_duplicate(*, publish_job_id: int, user_id: int | None) -> Publis
             PostMedia(post=post, asset_id=link.asset_id, position=link.position)
             for link in job.post.post_media.all()
         )
-        copy_fields = [
-            "mode",
-            "source",
-            "privacy_level",
-            "allow_comment",
-            "allow_duet",
-            "allow_stitch",
-            "brand_organic",
-            "brand_content",
-            "is_aigc",
-            "cover_timestamp_ms",
-            "photo_cover_index",
-            "photo_title",
-            "max_attempts",
-        ]
+        copy_fields = [*PublishJob.SENDING_FIELDS, "max_attempts"]
         return PublishJob.objects.create(
             post=post,
             account_id=job.account_id,
