@@ -139,7 +139,7 @@ class Command(BaseCommand):
 
     def _workspace(self, slug: str) -> Any:
         # Through the app registry: the media library does not import cms.
-        workspace_model = apps.get_model("cms", "Workspace")
+        workspace_model = apps.get_model("workspaces", "Workspace")
         try:
             return workspace_model.objects.get(slug=slug)
         except workspace_model.DoesNotExist as error:
