@@ -114,7 +114,7 @@ def _bench_import(files: list[Path]) -> None:
     probe_only = len(sample) / (time.perf_counter() - started)
 
     # Ours, the whole import_media batch.
-    workspace = apps.get_model("cms", "Workspace").objects.create(
+    workspace = apps.get_model("workspaces", "Workspace").objects.create(
         name="Bench", slug=f"bench-{os.getpid()}"
     )
     jobs = settings.MEDIA_IMPORT_JOBS

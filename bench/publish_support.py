@@ -50,7 +50,7 @@ def seed(
 ) -> None:
     from django.utils import timezone
 
-    from cms.models import Post, PostMedia, Workspace
+    from cms.models import Post, PostMedia
     from media_library.models import MediaAsset
     from tiktok_integration.models import PublishJob, TikTokAccount
     from tiktok_integration.sandbox.services import (
@@ -59,6 +59,7 @@ def seed(
         sandbox_settings_update,
         sandbox_tokens_issue,
     )
+    from workspaces.models import Workspace
 
     sandbox_ensure_defaults()
     sandbox_settings_update(

@@ -12,9 +12,9 @@ from typing import Any
 STAFF_GROUP_NAME = "Postdeck staff"
 
 STAFF_PERMISSIONS = {
-    "cms": ["view_workspace", "change_workspace", "add_post", "change_post",
-            "delete_post", "view_post", "add_postmedia", "change_postmedia",
-            "delete_postmedia", "view_postmedia"],
+    "workspaces": ["view_workspace", "change_workspace"],
+    "cms": ["add_post", "change_post", "delete_post", "view_post", "add_postmedia",
+            "change_postmedia", "delete_postmedia", "view_postmedia"],
     "media_library": ["add_mediaasset", "change_mediaasset", "delete_mediaasset",
                       "view_mediaasset", "add_tag", "change_tag", "delete_tag",
                       "view_tag", "view_mediaconversion"],

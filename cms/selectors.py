@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db.models import QuerySet
 
-from cms.models import Post, Workspace
-
-
-def workspace_ids_for(user: Any) -> set[int] | None:
-    """The workspaces ``user`` may see, or None meaning all (superusers)."""
-    if getattr(user, "is_superuser", False):
-        return None
-    if not user.is_authenticated:
-        return set()
-    return set(
-        Workspace.objects.filter(memberships__user=user).values_list("pk", flat=True)
-    )
-
-
-def workspace_list_for(user: Any) -> QuerySet[Workspace]:
-    ids = workspace_ids_for(user)
-    workspaces = Workspace.objects.all()
-    return workspaces if ids is None else workspaces.filter(pk__in=ids)
+from cms.models import Post
 
 
 def post_list_scheduled_between(

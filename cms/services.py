@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from cms.models import Post, Workspace, WorkspaceMembership
-
-
-def workspace_add_member(
-    *, workspace: Workspace, user_id: int, role: str = WorkspaceMembership.Role.EDITOR
-) -> WorkspaceMembership:
-    membership, _ = WorkspaceMembership.objects.update_or_create(
-        workspace=workspace, user_id=user_id, defaults={"role": role}
-    )
-    return membership
+from cms.models import Post
+from workspaces.models import Workspace
 
 
 def post_save(*, post: Post) -> Post:

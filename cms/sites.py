@@ -8,7 +8,13 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-APP_ORDER = ["cms", "media_library", "tiktok_integration", "tiktok_sandbox"]
+APP_ORDER = [
+    "cms",
+    "workspaces",
+    "media_library",
+    "tiktok_integration",
+    "tiktok_sandbox",
+]
 DASHBOARD_LIST_LIMIT = 15
 
 
@@ -25,12 +31,12 @@ class PostdeckAdminSite(admin.AdminSite):
         )
 
     def dashboard_context(self, request: HttpRequest) -> dict[str, Any]:
-        from cms.selectors import workspace_ids_for
         from tiktok_integration.selectors import (
             publish_job_list_needing_attention,
             publish_job_list_scheduled_between,
             tiktok_account_list_needing_reconnection,
         )
+        from workspaces.selectors import workspace_ids_for
 
         workspace_ids = workspace_ids_for(request.user)
         now = timezone.now()

@@ -32,7 +32,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
-from cms.admin.scoping import WorkspaceScopedAdmin, workspace_ids_for
 from media_library.conversion import ConversionNotPossibleError, plan_conversion
 from media_library.inspection import InspectedMedia
 from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
@@ -52,6 +51,8 @@ from media_library.services import (
     media_conversion_request,
     media_file_check,
 )
+from workspaces.admin_scoping import WorkspaceScopedAdmin
+from workspaces.selectors import workspace_ids_for
 
 
 class MediaAssetUploadForm(forms.ModelForm):

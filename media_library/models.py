@@ -15,7 +15,7 @@ class Tag(models.Model):
     """A label staff put on assets of one workspace, to find and filter them."""
 
     workspace = models.ForeignKey(
-        "cms.Workspace",
+        "workspaces.Workspace",
         on_delete=models.CASCADE,
         related_name="media_tags",
         verbose_name="workspace",
@@ -58,7 +58,7 @@ class MediaAsset(models.Model):
         FAILED = "failed", "Could not be read"
 
     workspace = models.ForeignKey(
-        "cms.Workspace",
+        "workspaces.Workspace",
         on_delete=models.CASCADE,
         related_name="media_assets",
         verbose_name="workspace",

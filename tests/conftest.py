@@ -47,14 +47,14 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def workspace(db):  # type: ignore[no-untyped-def]
-    from tests.factories.cms import WorkspaceFactory
+    from tests.factories.workspaces import WorkspaceFactory
 
     return WorkspaceFactory()
 
 
 @pytest.fixture
 def staff_user(db, workspace):  # type: ignore[no-untyped-def]
-    from tests.factories.cms import MembershipFactory
+    from tests.factories.workspaces import MembershipFactory
 
     return MembershipFactory(workspace=workspace).user
 

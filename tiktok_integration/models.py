@@ -18,7 +18,7 @@ class TikTokAccount(models.Model):
         DISCONNECTED = "disconnected", "Disconnected"
 
     workspace = models.ForeignKey(
-        "cms.Workspace",
+        "workspaces.Workspace",
         on_delete=models.CASCADE,
         related_name="tiktok_accounts",
         verbose_name="workspace",

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from cms.models import WorkspaceMembership
 from tiktok_integration.models import TikTokAccount
+from workspaces.models import WorkspaceMembership
 
 logger = logging.getLogger(__name__)
 

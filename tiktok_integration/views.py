@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.selectors import workspace_ids_for
 from tiktok_integration.services.accounts import (
     ConnectError,
     oauth_connect_finish,
@@ -28,6 +27,7 @@ from tiktok_integration.services.accounts import (
 )
 from tiktok_integration.services.webhooks import WebhookRejectedError, webhook_receive
 from tiktok_integration.tasks import webhook_event_apply_task
+from workspaces.selectors import workspace_ids_for
 
 logger = logging.getLogger(__name__)
 WEBHOOK_MAX_BYTES = 1024 * 1024

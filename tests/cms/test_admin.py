@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories.cms import MembershipFactory, PostFactory, WorkspaceFactory
+from tests.factories.cms import PostFactory
 from tests.factories.media import (
     MediaAssetFactory,
     MediaConversionFactory,
@@ -20,12 +20,13 @@ from tests.factories.tiktok import (
     PublishJobFactory,
     TikTokAccountFactory,
 )
+from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_MODELS = [
     model for model in admin.site._registry
-    if model._meta.app_label in {"cms", "media_library", "tiktok_integration"}
+    if model._meta.app_label in {"workspaces", "cms", "media_library", "tiktok_integration"}
 ]  # fmt: skip
 
 

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from cms.models import Workspace
 from config.periodic import PERIODIC_TASKS
 from media_library.models import MediaAsset
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
 

@@ -196,7 +196,7 @@ def test_sqlite_accepts_concurrent_writers_from_two_processes(tmp_path):
     writer = (
         "import sys\n"
         "from django.db import transaction\n"
-        "from cms.models import Workspace\n"
+        "from workspaces.models import Workspace\n"
         "tag = sys.argv[1]\n"
         "for i in range(150):\n"
         "    with transaction.atomic():\n"
@@ -234,7 +234,7 @@ def test_sqlite_accepts_concurrent_writers_from_two_processes(tmp_path):
     # then
     assert [process.returncode for process in processes] == [0, 0], errors
     count = run_shell(
-        "from cms.models import Workspace; print(Workspace.objects.count())",
+        "from workspaces.models import Workspace; print(Workspace.objects.count())",
         env,
         tmp_path,
     )

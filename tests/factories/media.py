@@ -6,7 +6,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
-from tests.factories.cms import WorkspaceFactory
+from tests.factories.workspaces import WorkspaceFactory
 
 
 class MediaAssetFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]

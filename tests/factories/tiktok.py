@@ -5,7 +5,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from tests.factories.cms import PostFactory, WorkspaceFactory
+from tests.factories.cms import PostFactory
+from tests.factories.workspaces import WorkspaceFactory
 from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
 
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
 from media_library.services import media_asset_create
-from tests.factories.cms import WorkspaceFactory
 from tests.factories.media import MediaAssetFactory
+from tests.factories.workspaces import WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:media_library_mediaasset_changelist"

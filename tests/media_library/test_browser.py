@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from media_library.services import media_asset_create
 from tests.conftest import screenshot
-from tests.factories.cms import WorkspaceFactory
+from tests.factories.workspaces import WorkspaceFactory
 
 PASSWORD = "correct horse battery staple"
 

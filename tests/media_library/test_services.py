@@ -25,7 +25,8 @@ from media_library.services import (
 )
 from media_library.tasks import media_asset_probe_task
 from media_library.validation import tiktok_problems
-from tests.factories.cms import PostFactory, WorkspaceFactory
+from tests.factories.cms import PostFactory
+from tests.factories.workspaces import WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 
-from cms.admin.scoping import WorkspaceScopedAdmin
-from cms.selectors import workspace_list_for
 from tiktok_integration.client import TikTokError
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.services.accounts import (
@@ -26,6 +24,8 @@ from tiktok_integration.services.accounts import (
     tiktok_account_sync_profile,
 )
 from tiktok_integration.services.tokens import ReconnectRequiredError
+from workspaces.admin_scoping import WorkspaceScopedAdmin
+from workspaces.selectors import workspace_list_for
 
 
 def _expiry(moment: Any) -> str:

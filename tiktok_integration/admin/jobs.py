@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from cms.admin.scoping import WorkspaceScopedAdmin, scope_queryset
 from cms.models import Post
 from tiktok_integration.admin.accounts import creator_card_html
 from tiktok_integration.client import TikTokError
@@ -41,6 +40,7 @@ from tiktok_integration.publishing.reconcile import (
 )
 from tiktok_integration.services.accounts import tiktok_account_check_creator_info
 from tiktok_integration.services.tokens import ReconnectRequiredError
+from workspaces.admin_scoping import WorkspaceScopedAdmin, scope_queryset
 
 ATTEMPT_FIELDS = (
     "started_at",

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cms.models import Workspace
 from tiktok_integration.client import (
     CreatorInfo,
     TikTokAccountBlockedError,
@@ -30,6 +29,7 @@ from tiktok_integration.services.tokens import (
     tiktok_account_access_token,
     tiktok_account_resume_paused_jobs,
 )
+from workspaces.models import Workspace
 
 SESSION_KEY = "tiktok_oauth_pending"
 STATE_LIFETIME_SECONDS = 600

@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cms.models import Workspace, WorkspaceMembership
-from cms.services import workspace_add_member
 from media_library.models import MediaAsset
 from media_library.samples import make_sample_photo, make_sample_video
 from media_library.services import media_asset_create
+from workspaces.models import Workspace, WorkspaceMembership
+from workspaces.services import workspace_add_member
 
 DEMO_USERNAME = "admin"
 SAMPLE_VIDEOS = [

@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +21,7 @@ from media_library.importing import (
     import_media_batch,
 )
 from media_library.selectors import media_asset_ids_by_sha256
+from workspaces.models import Workspace
 
 BAR_WIDTH = 30
 
@@ -137,12 +137,10 @@ class Command(BaseCommand):
         if counts[REFUSED]:
             raise CommandError(f"{counts[REFUSED]} file(s) refused; see above.")
 
-    def _workspace(self, slug: str) -> Any:
-        # Through the app registry: the media library does not import cms.
-        workspace_model = apps.get_model("cms", "Workspace")
+    def _workspace(self, slug: str) -> Workspace:
         try:
-            return workspace_model.objects.get(slug=slug)
-        except workspace_model.DoesNotExist as error:
+            return Workspace.objects.get(slug=slug)
+        except Workspace.DoesNotExist as error:
             raise CommandError(f"No workspace with slug {slug!r}.") from error
 
     def _user(self, username: str | None) -> Any:

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories.cms import MembershipFactory
+from tests.factories.workspaces import MembershipFactory
 
 
 @pytest.fixture

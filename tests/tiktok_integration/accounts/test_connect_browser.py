@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import screenshot
-from tests.factories.cms import WorkspaceFactory
+from tests.factories.workspaces import WorkspaceFactory
 from tiktok_integration.models import TikTokAccount
 
 pytestmark = [pytest.mark.browser]

@@ -9,7 +9,7 @@ import pytest
 import responses
 from django.urls import reverse
 
-from tests.factories.cms import MembershipFactory, WorkspaceFactory
+from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 from tiktok_integration.models import TikTokAccount
 from tiktok_integration.services.accounts import SESSION_KEY
 

@@ -9,8 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories.cms import MembershipFactory, PostFactory
+from tests.factories.cms import PostFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
+from tests.factories.workspaces import MembershipFactory
 from tiktok_integration.services.tokens import tiktok_account_send_expiry_reminders
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories.cms import MembershipFactory, PostFactory
+from tests.factories.cms import PostFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
+from tests.factories.workspaces import MembershipFactory
 from tiktok_integration.client import sign
 from tiktok_integration.models import PublishJob, TikTokAccount, WebhookEvent
 from tiktok_integration.services.webhooks import webhook_event_apply

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from cms.models import Post, PostMedia
 from media_library.models import MediaAsset
-from tests.factories.cms import PostFactory, WorkspaceFactory
+from tests.factories.cms import PostFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
+from tests.factories.workspaces import WorkspaceFactory
 from tests.tiktok_integration.sandbox_server import (
     ALL_SCOPES,
     SandboxApi,

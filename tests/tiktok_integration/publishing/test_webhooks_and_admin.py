@@ -6,7 +6,7 @@ import time
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories.cms import MembershipFactory
+from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
 from tiktok_integration.client import sign
 from tiktok_integration.models import PublishJob, WebhookEvent

@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 
 from media_library.models import MediaAsset
-from tests.factories.cms import MembershipFactory, PostFactory, WorkspaceFactory
+from tests.factories.cms import PostFactory
 from tests.factories.media import MediaAssetFactory, MediaConversionFactory, TagFactory
 from tests.factories.tiktok import (
     PublishAttemptFactory,
     PublishJobFactory,
     TikTokAccountFactory,
 )
+from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def world():
         objects[tag] = {
             "media_library.tag": library_tag,
             "media_library.mediaconversion": conversion,
-            "cms.workspace": workspace,
+            "workspaces.workspace": workspace,
             "cms.post": post,
             "media_library.mediaasset": asset,
             "tiktok_integration.tiktokaccount": account,
@@ -57,7 +58,7 @@ def world():
 
 @pytest.fixture
 def staff_a(client, world):
-    user = MembershipFactory(workspace=world["a"]["cms.workspace"]).user
+    user = MembershipFactory(workspace=world["a"]["workspaces.workspace"]).user
     client.force_login(user)
     return client
 
@@ -70,7 +71,7 @@ def admin_url(label: str, view: str, *args):
 LABELS = [
     "media_library.tag",
     "media_library.mediaconversion",
-    "cms.workspace",
+    "workspaces.workspace",
     "cms.post",
     "media_library.mediaasset",
     "tiktok_integration.tiktokaccount",
@@ -108,12 +109,12 @@ def test_posting_to_another_workspaces_object_changes_nothing(staff_a, world, la
     # when
     response = staff_a.post(
         admin_url(label, "change", foreign.pk),
-        {"title": "hijacked", "workspace": world["a"]["cms.workspace"].pk},
+        {"title": "hijacked", "workspace": world["a"]["workspaces.workspace"].pk},
     )
     # then
     assert response.status_code in {403, 404}
     foreign.refresh_from_db()
-    assert foreign.workspace_id == world["b"]["cms.workspace"].pk
+    assert foreign.workspace_id == world["b"]["workspaces.workspace"].pk
 
 
 def test_autocomplete_never_offers_other_workspaces(staff_a, world):
@@ -133,7 +134,7 @@ def test_autocomplete_never_offers_other_workspaces(staff_a, world):
     ours = {
         str(pk)
         for pk in MediaAsset.objects.filter(
-            workspace=world["a"]["cms.workspace"]
+            workspace=world["a"]["workspaces.workspace"]
         ).values_list("pk", flat=True)
     }
     assert str(world["a"]["media_library.mediaasset"].pk) in ids
@@ -142,7 +143,7 @@ def test_autocomplete_never_offers_other_workspaces(staff_a, world):
 
 def test_list_filters_do_not_name_other_workspaces(staff_a, world):
     # given a second account in our workspace, so the account filter is shown
-    ours = world["a"]["cms.workspace"]
+    ours = world["a"]["workspaces.workspace"]
     PublishJobFactory(
         post=PostFactory(workspace=ours),
         account=TikTokAccountFactory(workspace=ours, username="second-ours"),
@@ -165,13 +166,15 @@ def test_add_form_offers_only_our_workspaces(staff_a, world):
 def test_creating_a_post_in_another_workspace_is_refused(staff_a, world):
     # when
     response = staff_a.post(admin_url("cms.post", "add"), {
-        "workspace": world["b"]["cms.workspace"].pk, "title": "smuggled", "caption": "",
+        "workspace": world["b"]["workspaces.workspace"].pk, "title": "smuggled", "caption": "",
         "time_zone": "UTC", "post_media-TOTAL_FORMS": "0", "post_media-INITIAL_FORMS": "0",
     })  # fmt: skip
     # then: the form refuses the foreign choice; nothing is created
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    assert not world["b"]["cms.workspace"].posts.filter(title="smuggled").exists()
+    assert (
+        not world["b"]["workspaces.workspace"].posts.filter(title="smuggled").exists()
+    )
 
 
 def test_bulk_delete_is_not_offered_to_staff(staff_a):
@@ -185,7 +188,7 @@ def test_a_staff_member_of_no_workspace_sees_nothing(client, world):
     client.force_login(user)
     # then
     for label in LABELS:
-        if label == "cms.workspace":
+        if label == "workspaces.workspace":
             continue
         html = client.get(admin_url(label, "changelist")).content.decode()
         assert B_MARK not in html and "alpha-mark" not in html

@@ -14,8 +14,8 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
 
-from cms.models import Workspace
-from cms.selectors import workspace_ids_for
+from workspaces.models import Workspace
+from workspaces.selectors import workspace_ids_for
 
 
 def scope_queryset(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:

@@ -1,0 +1,89 @@
+"""Workspaces (a brand or client) and who may work in them.
+
+Every workspace-owned model elsewhere points here; this module imports no other
+Postdeck app.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    """Refuse anything but an IANA time zone name such as ``"Europe/Berlin"``.
+
+    Raises:
+        ValidationError: ``value`` is not in ``zoneinfo.available_timezones()``.
+    """
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"{value!r} is not an IANA time zone; use a name such as "
+            "'Europe/Berlin' or 'America/New_York'."
+        )
+
+
+class Workspace(models.Model):
+    """A brand or client: its accounts, media and posts are seen only by its members."""
+
+    name = models.CharField("name", max_length=120, help_text="Shown to staff.")
+    slug = models.SlugField("slug", unique=True, help_text="Short unique identifier.")
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA name; schedules and the calendar are shown in this zone.",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="WorkspaceMembership",
+        related_name="workspaces",
+        verbose_name="members",
+        help_text="Staff who can see and change this workspace's content.",
+    )
+    created_at = models.DateTimeField("created at", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "workspace"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkspaceMembership(models.Model):
+    """One user in one workspace, with a role (at most one membership per pair)."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", "Manager"
+        EDITOR = "editor", "Editor"
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        "role",
+        max_length=20,
+        choices=Role.choices,
+        default=Role.EDITOR,
+        help_text="Managers also receive account and failure notices by email.",
+    )
+    created_at = models.DateTimeField("joined at", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "workspace membership"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user"], name="workspace_membership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace}"

@@ -1,0 +1,30 @@
+"""Read-side queries: which workspaces a user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from workspaces.models import Workspace
+
+
+def workspace_ids_for(user: Any) -> set[int] | None:
+    """The ids of the workspaces ``user`` may see, or None meaning all (superusers).
+
+    An anonymous user sees none (an empty set).
+    """
+    if getattr(user, "is_superuser", False):
+        return None
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Workspace.objects.filter(memberships__user=user).values_list("pk", flat=True)
+    )
+
+
+def workspace_list_for(user: Any) -> QuerySet[Workspace]:
+    """The workspaces ``user`` may see, in name order."""
+    ids = workspace_ids_for(user)
+    workspaces = Workspace.objects.all()
+    return workspaces if ids is None else workspaces.filter(pk__in=ids)
