@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cms",
     "tiktok_integration",
     "tiktok_integration.sandbox",
+    "config.apps.PostdeckChecksConfig",  # registers config/checks.py
 ]
 
 MIDDLEWARE = [
@@ -211,13 +212,28 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 # --- TikTok ---------------------------------------------------------------------
 
 TIKTOK_CLIENT_KEY = env_str("TIKTOK_CLIENT_KEY", default="")
-# Sandbox mode: on when no client key is configured, or when asked for explicitly.
-TIKTOK_SANDBOX = env_bool("TIKTOK_SANDBOX", default=not TIKTOK_CLIENT_KEY)
+# Sandbox mode accepts webhooks signed with a secret published in this repository,
+# so it is the default only on localhost without a client key; anywhere else it
+# must be asked for (TIKTOK_SANDBOX=true), and config/checks.py fails
+# `check --deploy` while it is on.
+TIKTOK_SANDBOX = env_bool(
+    "TIKTOK_SANDBOX", default=IS_LOCALHOST and not TIKTOK_CLIENT_KEY
+)
+if not TIKTOK_SANDBOX and not TIKTOK_CLIENT_KEY:
+    raise ImproperlyConfigured(
+        "Set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (your app's pair from "
+        "developers.tiktok.com), or set TIKTOK_SANDBOX=true to run the built-in "
+        "TikTok sandbox on purpose. The sandbox is the default only when "
+        f"POSTDECK_BASE_URL is localhost; it is {BASE_URL!r}."
+    )
 TIKTOK_SANDBOX_PREFIX = "tiktok-sandbox/"
+# Public by design (the sandbox's own pair); config/checks.py refuses it in
+# deployments.
+TIKTOK_SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105  # nosec B105
 if TIKTOK_SANDBOX:
     TIKTOK_CLIENT_KEY = TIKTOK_CLIENT_KEY or "sandbox-client-key"
     TIKTOK_CLIENT_SECRET = env_str(
-        "TIKTOK_CLIENT_SECRET", default="sandbox-client-secret"
+        "TIKTOK_CLIENT_SECRET", default=TIKTOK_SANDBOX_CLIENT_SECRET
     )
     _sandbox_base = f"{BASE_URL}/{TIKTOK_SANDBOX_PREFIX}".rstrip("/")
     TIKTOK_API_BASE_URL = env_str("TIKTOK_API_BASE_URL", default=_sandbox_base)
