@@ -46,9 +46,7 @@ def check_admin_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
 
 
 @register(Tags.security, deploy=True)
-def check_webhook_secret(
-    app_configs: Any = None, **kwargs: Any
-) -> list[CheckMessage]:
+def check_webhook_secret(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """postdeck.E003: webhooks are verified with the sandbox's public secret
     (TIKTOK_CLIENT_SECRET signs TikTok's webhooks, tiktok-api.md §9)."""
     if settings.TIKTOK_CLIENT_SECRET != settings.TIKTOK_SANDBOX_CLIENT_SECRET:
