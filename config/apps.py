@@ -3,12 +3,15 @@
 from django.apps import AppConfig
 
 
-class PostdeckChecksConfig(AppConfig):
-    """Registers Postdeck's deployment checks (config/checks.py)."""
+class PostdeckConfig(AppConfig):
+    """Registers the deployment checks (config/checks.py) and keeps query strings
+    out of URL-printing loggers (config/logfilters.py)."""
 
     name = "config"
     label = "postdeck_config"
     verbose_name = "Postdeck configuration"
 
     def ready(self) -> None:
-        from config import checks  # noqa: F401
+        from config import checks, logfilters  # noqa: F401
+
+        logfilters.install()

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "cms",
     "tiktok_integration",
     "tiktok_integration.sandbox",
-    "config.apps.PostdeckChecksConfig",  # registers config/checks.py
+    "config.apps.PostdeckConfig",  # deploy checks, log filters (config/apps.py)
 ]
 
 MIDDLEWARE = [
