@@ -22,7 +22,7 @@ class BodyMustNotBeRead(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         raise AssertionError("the request body was read")
 
-    def readline(self, size: int = -1) -> bytes:
+    def readline(self, size: int | None = -1) -> bytes:
         raise AssertionError("the request body was read")
 
 

@@ -22,7 +22,6 @@ from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import connections
 from django.test.testcases import LiveServerThread
 
-from cms.models import Workspace
 from tests.factories.cms import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
 from tests.tiktok_integration.sandbox_server import SandboxApi, _use
@@ -141,7 +140,7 @@ def test_no_log_line_of_a_connect_and_publish_run_holds_a_secret(
         django_settings.SESSION_COOKIE_NAME,
         client.cookies[django_settings.SESSION_COOKIE_NAME].value,
     )
-    workspace: Workspace = membership.workspace
+    workspace = membership.workspace
     # when they connect an account: Connect → TikTok's consent page → callback
     start = browser.get(
         f"{sandbox.url}/tiktok/connect/",
