@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean-var
+.PHONY: install run test lint audit bench clean-var
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m scripts.run_tests
+
+# Needs the network (the package registry's vulnerability data); not part of `test`.
+audit: $(STAMP)
+	$(BIN)/python scripts/audit.py
+	$(BIN)/bandit -q -c pyproject.toml -r config cms media_library tiktok_integration scripts
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

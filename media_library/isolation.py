@@ -54,7 +54,7 @@ def run_worker(
         "LC_ALL": "C.UTF-8",
     }
     with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(  # noqa: S603 (fixed argv, no shell)
+        process = subprocess.Popen(  # noqa: S603 (fixed argv, no shell)  # nosec B603
             [sys.executable, "-s", "-m", module],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -12,7 +12,7 @@ def main(base_url: str, login_file: Path, timeout: float = 90) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2):  # noqa: S310  # nosec B310
                 break
         except OSError:
             time.sleep(0.5)

@@ -16,17 +16,19 @@ from scripts.services import ServiceUnavailableError, throwaway_postgres
 def pytest(args: list[str], extra_env: dict[str, str]) -> int:
     command = [sys.executable, "-m", "pytest", *args]
     print(f"\n=== {' '.join(command[2:])} ({extra_env.get('TEST_PASS', 'sqlite')})")
-    return subprocess.call(command, env={**os.environ, **extra_env})
+    # pytest's own argv, no shell.
+    return subprocess.call(command, env={**os.environ, **extra_env})  # nosec B603
 
 
 def main(argv: list[str]) -> int:
     in_ci = os.environ.get("CI", "").lower() == "true"
-    sqlite_status = pytest([*argv], {"TEST_PASS": "sqlite"})
+    # TEST_PASS names a pass of the suite, not a password.
+    sqlite_status = pytest([*argv], {"TEST_PASS": "sqlite"})  # nosec B105
     try:
         with throwaway_postgres() as database_url:
             postgres_status = pytest(
                 [*argv, "-m", "not browser and not services"],
-                {"TEST_PASS": "postgres", "TEST_DATABASE_URL": database_url},
+                {"TEST_PASS": "postgres", "TEST_DATABASE_URL": database_url},  # nosec B105
             )
     except ServiceUnavailableError as error:
         if in_ci:

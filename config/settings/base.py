@@ -60,9 +60,11 @@ INSTALLED_APPS = [
     "cms",
     "tiktok_integration",
     "tiktok_integration.sandbox",
+    "config.apps.PostdeckConfig",  # deploy checks, log filters (config/apps.py)
 ]
 
 MIDDLEWARE = [
+    "config.limits.RequestSizeLimitMiddleware",  # before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -181,6 +183,15 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")
+# Request bodies are refused by size before they are read (config/limits.py): this
+# for every URL but the media upload page (MEDIA_MAX_FILE_BYTES + 1 MiB) and the
+# sandbox's upload endpoint. The reverse proxy should refuse the same sizes first.
+REQUEST_MAX_BYTES = env_int("POSTDECK_REQUEST_MAX_BYTES", default=10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.limits.RequestSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security -------------------------------------------------------------------
 
@@ -212,13 +223,28 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 # --- TikTok ---------------------------------------------------------------------
 
 TIKTOK_CLIENT_KEY = env_str("TIKTOK_CLIENT_KEY", default="")
-# Sandbox mode: on when no client key is configured, or when asked for explicitly.
-TIKTOK_SANDBOX = env_bool("TIKTOK_SANDBOX", default=not TIKTOK_CLIENT_KEY)
+# Sandbox mode accepts webhooks signed with a secret published in this repository,
+# so it is the default only on localhost without a client key; anywhere else it
+# must be asked for (TIKTOK_SANDBOX=true), and config/checks.py fails
+# `check --deploy` while it is on.
+TIKTOK_SANDBOX = env_bool(
+    "TIKTOK_SANDBOX", default=IS_LOCALHOST and not TIKTOK_CLIENT_KEY
+)
+if not TIKTOK_SANDBOX and not TIKTOK_CLIENT_KEY:
+    raise ImproperlyConfigured(
+        "Set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (your app's pair from "
+        "developers.tiktok.com), or set TIKTOK_SANDBOX=true to run the built-in "
+        "TikTok sandbox on purpose. The sandbox is the default only when "
+        f"POSTDECK_BASE_URL is localhost; it is {BASE_URL!r}."
+    )
 TIKTOK_SANDBOX_PREFIX = "tiktok-sandbox/"
+# Public by design (the sandbox's own pair); config/checks.py refuses it in
+# deployments.
+TIKTOK_SANDBOX_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105  # nosec B105
 if TIKTOK_SANDBOX:
     TIKTOK_CLIENT_KEY = TIKTOK_CLIENT_KEY or "sandbox-client-key"
     TIKTOK_CLIENT_SECRET = env_str(
-        "TIKTOK_CLIENT_SECRET", default="sandbox-client-secret"
+        "TIKTOK_CLIENT_SECRET", default=TIKTOK_SANDBOX_CLIENT_SECRET
     )
     _sandbox_base = f"{BASE_URL}/{TIKTOK_SANDBOX_PREFIX}".rstrip("/")
     TIKTOK_API_BASE_URL = env_str("TIKTOK_API_BASE_URL", default=_sandbox_base)

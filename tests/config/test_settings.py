@@ -84,6 +84,65 @@ def test_check_deploy_passes_with_production_variables(tmp_path):
     assert result.returncode == 0, result.stderr + result.stdout
 
 
+def test_away_from_localhost_no_client_key_stops_start_up_naming_what_to_set(
+    tmp_path,
+):
+    # given a production-looking install that forgot its TikTok app
+    env = {**PRODUCTION_ENV, "TIKTOK_CLIENT_KEY": "", "TIKTOK_CLIENT_SECRET": ""}
+    # when
+    result = run_manage(["check"], env, tmp_path)
+    # then it does not quietly run the sandbox
+    assert result.returncode != 0
+    assert "Set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET" in result.stderr
+    assert "or set TIKTOK_SANDBOX=true" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("unsafe", "check_id", "what_to_fix"),
+    [
+        pytest.param(
+            {"TIKTOK_CLIENT_KEY": "", "TIKTOK_SANDBOX": "true"},
+            "postdeck.E001",
+            "Set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET",
+            id="sandbox-on",
+        ),
+        pytest.param(
+            {"DJANGO_ADMIN_URL": "admin/"},
+            "postdeck.E002",
+            "Set DJANGO_ADMIN_URL to a path of your own",
+            id="default-admin-url",
+        ),
+        pytest.param(
+            {"TIKTOK_CLIENT_SECRET": "sandbox-client-secret"},
+            "postdeck.E003",
+            "Set TIKTOK_CLIENT_SECRET to your app's client secret",
+            id="sandbox-webhook-secret",
+        ),
+    ],
+)
+def test_check_deploy_fails_on_each_unsafe_setting(
+    tmp_path, unsafe, check_id, what_to_fix
+):
+    # given production variables with one unsafe setting
+    env = {**PRODUCTION_ENV, **unsafe}
+    # when
+    result = run_manage(["check", "--deploy"], env, tmp_path)
+    # then
+    output = result.stderr + result.stdout
+    assert result.returncode != 0, output
+    assert check_id in output
+    assert what_to_fix in output
+
+
+def test_plain_check_still_passes_with_the_sandbox_asked_for(tmp_path):
+    # given a staging demo that asks for the sandbox on purpose
+    env = {**PRODUCTION_ENV, "TIKTOK_CLIENT_KEY": "", "TIKTOK_SANDBOX": "true"}
+    # when
+    result = run_manage(["check"], env, tmp_path)
+    # then only the deployment checks object
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
 def test_production_defaults_are_secure(tmp_path):
     # when
     result = run_shell(

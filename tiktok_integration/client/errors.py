@@ -329,7 +329,7 @@ STAFF_MESSAGE_BY_CODE: Final[Mapping[str, str]] = MappingProxyType(
             "TikTok does not recognise this publish id; check the account on "
             "TikTok and publish the post again if it is missing."
         ),
-        "token_not_authorized_for_specified_publish_id": (
+        "token_not_authorized_for_specified_publish_id": (  # an error code  # nosec B105
             "This publish was started by another TikTok authorisation; reconnect "
             "the account that started it before checking it again."
         ),
@@ -374,7 +374,7 @@ STAFF_MESSAGE_BY_CODE: Final[Mapping[str, str]] = MappingProxyType(
             "The chosen privacy level is not one this creator may use now; pick "
             "one of the options TikTok offers and try again."
         ),
-        "access_token_invalid": (
+        "access_token_invalid": (  # an error code  # nosec B105
             "TikTok no longer accepts this account's access token; reconnect the "
             "account if it keeps happening after a refresh."
         ),

@@ -27,8 +27,8 @@ class Endpoint(StrEnum):
     off; ``path`` is the URL path under the API host (§1, §3, §4).
     """
 
-    OAUTH_TOKEN_EXCHANGE = "oauth_token_exchange"  # noqa: S105 (a name, not a secret)
-    OAUTH_TOKEN_REFRESH = "oauth_token_refresh"  # noqa: S105 (a name, not a secret)
+    OAUTH_TOKEN_EXCHANGE = "oauth_token_exchange"  # noqa: S105 (a name, not a secret)  # nosec B105
+    OAUTH_TOKEN_REFRESH = "oauth_token_refresh"  # noqa: S105 (a name, not a secret)  # nosec B105
     OAUTH_REVOKE = "oauth_revoke"
     USER_INFO = "user_info"
     VIDEO_LIST = "video_list"

@@ -56,7 +56,7 @@ class IssuedTokens:
             "refresh_expires_in": self.refresh_expires_in,
             "refresh_token": self.refresh_token,
             "scope": ",".join(self.scopes),
-            "token_type": "Bearer",
+            "token_type": "Bearer",  # a token type  # nosec B105
         }
 
 
@@ -261,7 +261,7 @@ def sandbox_token_client_credentials(
     return {
         "access_token": token,
         "expires_in": CLIENT_TOKEN_TTL_SECONDS,
-        "token_type": "Bearer",
+        "token_type": "Bearer",  # a token type  # nosec B105
     }
 
 
