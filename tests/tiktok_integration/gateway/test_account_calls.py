@@ -159,3 +159,24 @@ def test_creator_info_keeps_to_20_calls_a_minute_per_token(
     other = connect(private_creator, workspace=account.workspace)
     info = account_calls.creator_info(account_id=other.pk, max_wait_seconds=0)
     assert info.username == private_creator.username
+
+
+def test_recheck_now_refreshes_an_early_expired_token_once(
+    account, client, public_creator
+):
+    # given a manager of the account's workspace, and TikTok expiring the
+    # account's access token early
+    manager = MembershipFactory(workspace=account.workspace, role="manager").user
+    client.force_login(manager)
+    sandbox_access_tokens_expire_all(creator=public_creator)
+    refreshes = sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN)
+    # when they press "Re-check now"
+    url = reverse("admin:tiktok_integration_tiktokaccount_recheck", args=[account.pk])
+    page = client.post(url, follow=True)
+    # then TikTok's answer is shown, after one refresh, for creator info and profile
+    assert "TikTok says this account can post now." in page.content.decode()
+    assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == refreshes + 1
+    assert sandbox_call_count(endpoint=Endpoint.USER_INFO, http_status=200) == 1
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.ACTIVE
+    assert account.display_name == public_creator.nickname
