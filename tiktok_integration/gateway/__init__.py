@@ -8,6 +8,8 @@
 - ``breaker``: circuit breakers for TikTok's API and upload hosts.
 - ``account_calls``: the facade: call TikTok as one connected account, within
   every limit, with one refresh on a refused token.
+- ``uploads``: chunk PUTs to TikTok's upload URL through the upload breaker.
+- ``errors``: ``ComeBackLaterError``, "ask again in N seconds".
 
 Services, admin views, tasks and publishing call TikTok only through here.
 """

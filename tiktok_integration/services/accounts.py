@@ -272,9 +272,7 @@ def creator_info_snapshot(info: CreatorInfo) -> dict[str, Any]:
     }
 
 
-def tiktok_account_check_creator_info(
-    *, account_id: int, max_wait_seconds: float = account_calls.SLEEP_AT_MOST_SECONDS
-) -> CreatorRules:
+def tiktok_account_check_creator_info(*, account_id: int) -> CreatorRules:
     """Ask TikTok what the creator may post now (§4.2), through the gateway;
     store the snapshot on the account and return it as rules.
 
@@ -287,9 +285,7 @@ def tiktok_account_check_creator_info(
     snapshot: dict[str, Any]
     try:
         snapshot = creator_info_snapshot(
-            account_calls.creator_info(
-                account_id=account_id, max_wait_seconds=max_wait_seconds
-            )
+            account_calls.creator_info(account_id=account_id)
         )
     except (TikTokQuotaError, TikTokAccountBlockedError) as error:
         previous = TikTokAccount.objects.get(pk=account_id).creator_info
