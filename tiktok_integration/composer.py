@@ -16,6 +16,7 @@ from tiktok_integration.client import (
     PHOTO_DESCRIPTION_MAX,
     PHOTO_TITLE_MAX,
     VIDEO_TITLE_MAX,
+    CreatorInfo,
     PhotoPostRequest,
     PostMode,
     VideoPostRequest,
@@ -32,27 +33,37 @@ SELF_ONLY = "SELF_ONLY"
 
 @dataclass(frozen=True, slots=True)
 class CreatorRules:
-    """What creator_info says the creator may post right now."""
+    """What TikTok's creator info (§4.2) says the creator may post right now.
 
+    ``info`` is the client's ``CreatorInfo``; ``can_post`` is False when TikTok
+    said the creator cannot post now (§4.2's HTTP-200 refusals, a missing scope)
+    or nothing was asked yet, with TikTok's reason in ``blocked_reason``.
+    """
+
+    info: CreatorInfo
     can_post: bool
-    blocked_reason: str
-    privacy_level_options: tuple[str, ...]
-    comment_disabled: bool
-    duet_disabled: bool
-    stitch_disabled: bool
-    max_video_post_duration_sec: int | None
+    blocked_reason: str = ""
 
     @classmethod
     def from_snapshot(cls, snapshot: Mapping[str, Any]) -> CreatorRules:
-        """From ``services.accounts.creator_info_snapshot`` (the stored dict)."""
+        """From the JSON stored on the account or job (written by
+        ``services.accounts.creator_info_snapshot``); missing keys read as
+        nothing offered and nothing disabled."""
         return cls(
+            info=CreatorInfo(
+                nickname=str(snapshot.get("nickname") or ""),
+                username=str(snapshot.get("username") or ""),
+                avatar_url=str(snapshot.get("avatar_url") or ""),
+                privacy_level_options=tuple(
+                    snapshot.get("privacy_level_options") or ()
+                ),
+                comment_disabled=bool(snapshot.get("comment_disabled")),
+                duet_disabled=bool(snapshot.get("duet_disabled")),
+                stitch_disabled=bool(snapshot.get("stitch_disabled")),
+                max_video_post_duration_sec=snapshot.get("max_video_post_duration_sec"),
+            ),
             can_post=bool(snapshot.get("can_post", False)),
             blocked_reason=str(snapshot.get("blocked_reason") or ""),
-            privacy_level_options=tuple(snapshot.get("privacy_level_options") or ()),
-            comment_disabled=bool(snapshot.get("comment_disabled")),
-            duet_disabled=bool(snapshot.get("duet_disabled")),
-            stitch_disabled=bool(snapshot.get("stitch_disabled")),
-            max_video_post_duration_sec=snapshot.get("max_video_post_duration_sec"),
         )
 
 
@@ -117,8 +128,8 @@ def _check_privacy(choices: PostChoices, creator: CreatorRules) -> list[Problem]
     if not choices.privacy_level:
         return [Problem("privacy_level", "Choose who can view the post.")]
     problems = []
-    if choices.privacy_level not in creator.privacy_level_options:
-        offered = ", ".join(creator.privacy_level_options) or "none"
+    if choices.privacy_level not in creator.info.privacy_level_options:
+        offered = ", ".join(creator.info.privacy_level_options) or "none"
         problems.append(
             Problem(
                 "privacy_level",
@@ -141,12 +152,12 @@ def _check_privacy(choices: PostChoices, creator: CreatorRules) -> list[Problem]
 def _check_interactions(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
     if choices.mode != DIRECT:
         return []
-    checks = [("allow_comment", choices.allow_comment, creator.comment_disabled)]
+    checks = [("allow_comment", choices.allow_comment, creator.info.comment_disabled)]
     if choices.media_kind == VIDEO:
         # Duet and Stitch do not exist for photo posts.
         checks += [
-            ("allow_duet", choices.allow_duet, creator.duet_disabled),
-            ("allow_stitch", choices.allow_stitch, creator.stitch_disabled),
+            ("allow_duet", choices.allow_duet, creator.info.duet_disabled),
+            ("allow_stitch", choices.allow_stitch, creator.info.stitch_disabled),
         ]
     labels = {
         "allow_comment": "Comments",
@@ -210,7 +221,7 @@ def _check_media(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
         return [Problem("", "A video post needs exactly one video.")]
     problems = []
     duration = choices.video_duration_seconds
-    limit = creator.max_video_post_duration_sec
+    limit = creator.info.max_video_post_duration_sec
     if duration is not None and limit is not None and duration > limit:
         problems.append(
             Problem(

@@ -17,6 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from tiktok_integration.client import TikTokError
+from tiktok_integration.client.facts import PrivacyLevel
+from tiktok_integration.composer import CreatorRules
+from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.services.accounts import (
     tiktok_account_check_creator_info,
@@ -37,11 +40,13 @@ def _expiry(moment: Any) -> str:
 
 
 def creator_card_html(obj: TikTokAccount) -> str:
-    """What TikTok last said the creator may post, as staff should see it."""
-    info = obj.creator_info
-    if not info:
+    """What TikTok last said the creator may post (§4.2), as staff should see it
+    (§8: nickname and avatar shown, only the offered privacy options)."""
+    if not obj.creator_info:
         return "Not checked yet: use 'Re-check now'."
-    unaudited = info.get("privacy_level_options") == ["SELF_ONLY"]
+    rules = CreatorRules.from_snapshot(obj.creator_info)
+    info = rules.info
+    unaudited = info.privacy_level_options == (PrivacyLevel.SELF_ONLY,)
     return format_html(
         '<div class="creator-card">{}<strong>{}</strong> @{}<br>'
         "Can post now: {}{}<br>Who can view: {}<br>"
@@ -49,20 +54,20 @@ def creator_card_html(obj: TikTokAccount) -> str:
         format_html(
             '<img src="{}" alt="" width="48" height="48" '
             'style="border-radius:50%;vertical-align:middle;margin-right:8px">',
-            info["avatar_url"],
+            info.avatar_url,
         )
-        if info.get("avatar_url")
+        if info.avatar_url
         else "",
-        info.get("nickname", ""),
-        info.get("username", ""),
-        "yes" if info.get("can_post") else "no",
-        f" ({info.get('blocked_reason')})" if info.get("blocked_reason") else "",
-        ", ".join(info.get("privacy_level_options", [])) or "—",
-        "off" if info.get("comment_disabled") else "allowed",
-        "off" if info.get("duet_disabled") else "allowed",
-        "off" if info.get("stitch_disabled") else "allowed",
-        f"{info.get('max_video_post_duration_sec')} s"
-        if info.get("max_video_post_duration_sec")
+        info.nickname,
+        info.username,
+        "yes" if rules.can_post else "no",
+        f" ({rules.blocked_reason})" if rules.blocked_reason else "",
+        ", ".join(info.privacy_level_options) or "—",
+        "off" if info.comment_disabled else "allowed",
+        "off" if info.duet_disabled else "allowed",
+        "off" if info.stitch_disabled else "allowed",
+        f"{info.max_video_post_duration_sec} s"
+        if info.max_video_post_duration_sec
         else "—",
         "This app looks unaudited: TikTok only offers 'Only me' (SELF_ONLY) and "
         "the account must be private."
@@ -170,19 +175,32 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
     def recheck_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         account = self._post_only_object(request, object_id)
         try:
-            snapshot = tiktok_account_check_creator_info(account_id=account.pk)
+            rules = tiktok_account_check_creator_info(account_id=account.pk)
             tiktok_account_sync_profile(account_id=account.pk)
-        except (TikTokError, ReconnectRequiredError) as error:
-            message = getattr(error, "staff_message", None) or str(error)
-            self.message_user(request, f"Could not re-check: {message}", messages.ERROR)
+        except ReconnectRequiredError as error:
+            self.message_user(
+                request,
+                f"This account needs reconnecting: {error.reason}",
+                messages.ERROR,
+            )
+        except ComeBackLaterError as error:
+            self.message_user(
+                request,
+                f"Could not re-check now ({error.reason}); try again in "
+                f"{max(1, round(error.delay))} s.",
+                messages.WARNING,
+            )
+        except TikTokError as error:
+            self.message_user(
+                request, f"Could not re-check: {error.staff_message}", messages.ERROR
+            )
         else:
-            if snapshot.get("can_post"):
+            if rules.can_post:
                 self.message_user(request, "TikTok says this account can post now.")
             else:
                 self.message_user(
                     request,
-                    f"TikTok says this account cannot post now: "
-                    f"{snapshot.get('blocked_reason')}",
+                    f"TikTok says this account cannot post now: {rules.blocked_reason}",
                     messages.WARNING,
                 )
         return HttpResponseRedirect(

@@ -21,6 +21,7 @@ from cms.models import Post
 from tiktok_integration.admin.accounts import creator_card_html
 from tiktok_integration.client import TikTokError
 from tiktok_integration.composer import CreatorRules, check_post
+from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
 from tiktok_integration.publishing.media import (
     MediaProblemError,
@@ -108,28 +109,44 @@ STAFF_FIELDS = ["post", "account", "scheduled_at", *PublishJob.SENDING_FIELDS]
 
 @dataclass(frozen=True, slots=True)
 class CreatorInfoCheck:
-    snapshot: dict[str, Any]
+    """What TikTok said just now: the rules to check the form against, or a
+    sentence for staff (``error``) when it could not be asked."""
+
+    rules: CreatorRules | None
     error: str = ""
 
 
 def fetch_creator_info(*, account_id: int) -> CreatorInfoCheck:
-    """Ask TikTok now, not from a stale snapshot: what a creator may post changes
-    (daily cap, privacy options, max duration)."""
+    """Ask TikTok now, through the gateway, not from a stale snapshot: what a
+    creator may post changes (daily cap, privacy options, max duration; §4.2,
+    §8). A token TikTok refused gets one refresh on the way."""
     try:
-        snapshot = tiktok_account_check_creator_info(account_id=account_id)
-    except (TikTokError, ReconnectRequiredError) as error:
+        rules = tiktok_account_check_creator_info(account_id=account_id)
+    except ReconnectRequiredError as error:
         return CreatorInfoCheck(
-            snapshot={},
+            rules=None,
+            error=f"This account needs reconnecting before it can publish: "
+            f"{error.reason}",
+        )
+    except ComeBackLaterError as error:
+        return CreatorInfoCheck(
+            rules=None,
+            error=f"TikTok cannot be asked about this creator right now "
+            f"({error.reason}). Try again in {max(1, round(error.delay))} s.",
+        )
+    except TikTokError as error:
+        return CreatorInfoCheck(
+            rules=None,
             error="TikTok could not say what this creator may post right now ("
-            f"{getattr(error, 'staff_message', None) or error}). Try again.",
+            f"{error.staff_message}). Try again.",
         )
-    if not snapshot.get("can_post", True):
+    if not rules.can_post:
         return CreatorInfoCheck(
-            snapshot=snapshot,
-            error="TikTok says this creator cannot post right now: "
-            f"{snapshot.get('blocked_reason')}",
+            rules=rules,
+            error=f"TikTok says this creator cannot post right now: "
+            f"{rules.blocked_reason}",
         )
-    return CreatorInfoCheck(snapshot=snapshot)
+    return CreatorInfoCheck(rules=rules)
 
 
 class PublishJobForm(forms.ModelForm):
@@ -163,18 +180,15 @@ class PublishJobForm(forms.ModelForm):
         check = self.creator_info_checks.get(account.pk) or fetch_creator_info(
             account_id=account.pk
         )
-        if check.error:
+        if check.error or check.rules is None:
             raise forms.ValidationError(check.error)
-        account.creator_info = check.snapshot
         job = PublishJob(**{name: data.get(name) for name in STAFF_FIELDS})
         job.post = post
         try:
             media = job_media(job)
         except MediaProblemError as error:
             raise forms.ValidationError(str(error)) from error
-        problems = check_post(
-            post_choices(job, media), CreatorRules.from_snapshot(account.creator_info)
-        )
+        problems = check_post(post_choices(job, media), check.rules)
         for problem in problems:
             field = problem.field if problem.field in self.fields else None
             self.add_error(field, problem.message)

@@ -27,8 +27,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 
+from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob, TikTokAccount
-from tiktok_integration.publishing.limits import db_now
 
 logger = logging.getLogger(__name__)
 Status = PublishJob.Status

@@ -18,6 +18,8 @@ from django.db.models.functions import Now
 
 from cms.models import Post, PostMedia
 from tiktok_integration.client import TikTokClient, TikTokError, Video, VideoPage
+from tiktok_integration.gateway.clock import db_now
+from tiktok_integration.gateway.rate_limits import rate_limit_prune
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.calls import ParkError, call_api
 from tiktok_integration.publishing.leases import (
@@ -26,7 +28,6 @@ from tiktok_integration.publishing.leases import (
     publish_jobs_claim_polls,
     publish_jobs_reclaim,
 )
-from tiktok_integration.publishing.limits import db_now, rate_limit_prune
 from tiktok_integration.publishing.status import (
     orphan_entry,
     public_post_url,

@@ -21,6 +21,7 @@ from tiktok_integration.client import (
     TikTokTransientError,
     describe_fail_reason,
 )
+from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.calls import ParkError, call_api
 from tiktok_integration.publishing.leases import (
@@ -30,7 +31,6 @@ from tiktok_integration.publishing.leases import (
     publish_job_acquire,
     publish_job_release_poll,
 )
-from tiktok_integration.publishing.limits import db_now
 from tiktok_integration.services.jobs import (
     InvalidTransitionError,
     publish_job_transition,

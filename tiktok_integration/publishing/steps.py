@@ -57,6 +57,7 @@ from tiktok_integration.composer import (
     photo_post_request,
     video_post_request,
 )
+from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.calls import ParkError, call_api, put_chunk
 from tiktok_integration.publishing.faultpoints import faultpoint
@@ -67,7 +68,6 @@ from tiktok_integration.publishing.leases import (
     publish_job_park,
     publish_job_renew,
 )
-from tiktok_integration.publishing.limits import db_now
 from tiktok_integration.publishing.media import (
     JobMedia,
     MediaProblemError,

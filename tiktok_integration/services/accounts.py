@@ -21,12 +21,15 @@ from tiktok_integration.client import (
     TikTokQuotaError,
     TikTokScopeError,
 )
-from tiktok_integration.gateway import api_client, attempt_recorder, oauth_client
+from tiktok_integration.composer import CreatorRules
+from tiktok_integration.gateway import account_calls
+from tiktok_integration.gateway.attempts import attempt_recorder
+from tiktok_integration.gateway.clients import oauth_client
+from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.services.tokens import (
     ReconnectRequiredError,
     apply_token_grant,
-    tiktok_account_access_token,
     tiktok_account_resume_paused_jobs,
 )
 from workspaces.models import Workspace
@@ -211,7 +214,7 @@ def oauth_connect_finish(
         tiktok_account_sync_profile(account_id=account.pk)
         if granted & {"video.publish"}:
             tiktok_account_check_creator_info(account_id=account.pk)
-    except (TikTokError, ReconnectRequiredError) as error:
+    except (TikTokError, ReconnectRequiredError, ComeBackLaterError) as error:
         warnings.append(f"The profile could not be loaded yet ({error}).")
     account.refresh_from_db()
     return ConnectResult(
@@ -223,7 +226,8 @@ def oauth_connect_finish(
 
 
 def tiktok_account_sync_profile(*, account_id: int) -> TikTokAccount:
-    """Fetch name, avatar, username, verified flag and stats as the scopes allow."""
+    """Fetch name, avatar, username, verified flag and stats as the scopes allow
+    (§3.1), through the gateway. Raises as ``account_calls.call_as_account``."""
     account = TikTokAccount.objects.get(pk=account_id)
     fields = [
         name
@@ -233,10 +237,7 @@ def tiktok_account_sync_profile(*, account_id: int) -> TikTokAccount:
     ]
     if not fields:
         return account
-    token = tiktok_account_access_token(account_id=account_id)
-    info = api_client(on_call=attempt_recorder(account_id=account_id)).user_info(
-        access_token=token, fields=fields
-    )
+    info = account_calls.user_info(account_id=account_id, fields=fields)
     updates: dict[str, Any] = {
         "union_id": info.union_id,
         "display_name": info.display_name,
@@ -256,6 +257,8 @@ def tiktok_account_sync_profile(*, account_id: int) -> TikTokAccount:
 
 
 def creator_info_snapshot(info: CreatorInfo) -> dict[str, Any]:
+    """The JSON stored on the account (``TikTokAccount.creator_info``) for a
+    creator who may post; ``CreatorRules.from_snapshot`` reads it back."""
     return {
         "nickname": info.nickname,
         "username": info.username,
@@ -269,16 +272,21 @@ def creator_info_snapshot(info: CreatorInfo) -> dict[str, Any]:
     }
 
 
-def tiktok_account_check_creator_info(*, account_id: int) -> dict[str, Any]:
-    """Ask TikTok what the creator may post now; store and return the snapshot.
+def tiktok_account_check_creator_info(*, account_id: int) -> CreatorRules:
+    """Ask TikTok what the creator may post now (§4.2), through the gateway;
+    store the snapshot on the account and return it as rules.
 
-    A creator who cannot post right now (daily cap, ban, app's user cap) is a
-    normal answer, stored with ``can_post: False`` and TikTok's reason.
+    A creator who cannot post right now (daily cap, ban, app's user cap; HTTP 200
+    on purpose) is a normal answer, stored with ``can_post: False`` and TikTok's
+    reason; so is a missing ``video.publish`` scope. Raises
+    ``ComeBackLaterError`` (rate limit or breaker; nothing stored),
+    ``ReconnectRequiredError`` and other ``TikTokError`` subclasses.
     """
-    token = tiktok_account_access_token(account_id=account_id)
-    client = api_client(on_call=attempt_recorder(account_id=account_id))
+    snapshot: dict[str, Any]
     try:
-        snapshot = creator_info_snapshot(client.creator_info(access_token=token))
+        snapshot = creator_info_snapshot(
+            account_calls.creator_info(account_id=account_id)
+        )
     except (TikTokQuotaError, TikTokAccountBlockedError) as error:
         previous = TikTokAccount.objects.get(pk=account_id).creator_info
         snapshot = {
@@ -296,7 +304,7 @@ def tiktok_account_check_creator_info(*, account_id: int) -> dict[str, Any]:
     TikTokAccount.objects.filter(pk=account_id).update(
         creator_info=snapshot, creator_info_fetched_at=timezone.now()
     )
-    return snapshot
+    return CreatorRules.from_snapshot(snapshot)
 
 
 def tiktok_account_disconnect(*, account_id: int) -> str:
@@ -305,19 +313,15 @@ def tiktok_account_disconnect(*, account_id: int) -> str:
     Returns a sentence for staff. A revoke TikTok could not confirm still
     disconnects locally (the user asked to stop) and says so.
     """
-    account = TikTokAccount.objects.get(pk=account_id)
     note = "Disconnected; TikTok revoked Postdeck's access."
-    if account.access_token is not None:
-        try:
-            oauth_client(on_call=attempt_recorder(account_id=account_id)).revoke(
-                access_token=account.access_token.reveal()
-            )
-        except TikTokError as error:
-            note = (
-                "Disconnected in Postdeck, but TikTok did not confirm the revoke "
-                f"({error.code}); remove Postdeck under the account's TikTok "
-                "settings to be sure."
-            )
+    try:
+        account_calls.revoke_access(account_id=account_id)
+    except TikTokError as error:
+        note = (
+            "Disconnected in Postdeck, but TikTok did not confirm the revoke "
+            f"({error.code}); remove Postdeck under the account's TikTok "
+            "settings to be sure."
+        )
     now = timezone.now()
     with transaction.atomic():
         TikTokAccount.objects.filter(pk=account_id).update(

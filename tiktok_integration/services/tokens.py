@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -24,8 +25,10 @@ from tiktok_integration.client import (
     TikTokTransientError,
     TokenGrant,
 )
+from tiktok_integration.client.facts import Endpoint
 from tiktok_integration.encryption import SealedSecret
-from tiktok_integration.gateway import attempt_recorder, oauth_client
+from tiktok_integration.gateway.attempts import attempt_recorder
+from tiktok_integration.gateway.clients import oauth_client
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.notifications import notify_reconnect_needed
 
@@ -97,8 +100,28 @@ def _is_fresh(account: TikTokAccount, now: datetime) -> bool:
     )
 
 
-def tiktok_account_access_token(*, account_id: int, force_refresh: bool = False) -> str:
-    """A usable access token for the account, refreshing it first when needed.
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A usable access token (§1.4) and the ``token_version`` it belongs to.
+
+    ``is_new``: it was issued during this call (by this caller's refresh or by
+    another caller's that this one waited for), so a 401 on it means TikTok
+    refuses the grant itself, not an old token.
+    """
+
+    value: str = field(repr=False)
+    version: int
+    is_new: bool
+
+
+def tiktok_account_access_token(
+    *,
+    account_id: int,
+    force_refresh: bool = False,
+    refused_version: int | None = None,
+) -> AccessToken:
+    """A usable access token for the account, refreshing it first when it
+    expires within ``REFRESH_SKEW`` (10 minutes), as §1.6 advises.
 
     Single-flight: one caller takes a short refresh lease on the account row (a
     compare-and-set), refreshes, and saves the rotated tokens with one UPDATE
@@ -107,35 +130,47 @@ def tiktok_account_access_token(*, account_id: int, force_refresh: bool = False)
     TikTok never pins a database connection or lock (on SQLite that lock would
     block the whole file, including the built-in sandbox answering the call).
 
-    ``force_refresh`` is for a 401 on a token that looked fresh (revoked upstream).
+    ``refused_version``: TikTok just refused the token of that version (a 401 on
+    a token that looked fresh, e.g. revoked or expired early upstream). It is
+    refreshed unless another caller already replaced it. ``force_refresh``
+    refreshes whatever the expiry says (the beat sweep).
+
     Raises ``ReconnectRequiredError`` when the account needs a person to reconnect
-    it (it is then marked so, its jobs paused and staff told), and
+    it: TikTok refused the refresh (§1.9 ``invalid_grant``), so it is then marked
+    "reconnect needed", its jobs paused and staff told. Raises
     ``TikTokTransientError``/``TikTokRateLimitedError`` when TikTok is unavailable.
     """
     account = TikTokAccount.objects.get(pk=account_id)
     seen_version = account.token_version
+    replaced = refused_version is not None and refused_version != seen_version
+    must_refresh = force_refresh or (refused_version is not None and not replaced)
     deadline = time.monotonic() + REFRESH_LEASE.total_seconds() + 5
     while True:
         if account.status != TikTokAccount.Status.ACTIVE:
             raise ReconnectRequiredError(
                 account_id, account.status_reason or "Reconnect the account."
             )
-        if account.token_version != seen_version or (
-            not force_refresh and _is_fresh(account, timezone.now())
-        ):
-            # Fresh already, or someone else refreshed while we waited.
-            return _reveal(account.access_token, account.pk)
+        if replaced or account.token_version != seen_version:
+            # Someone else refreshed (before or while we waited).
+            return AccessToken(
+                _reveal(account.access_token, account.pk), account.token_version, True
+            )
+        if not must_refresh and _is_fresh(account, timezone.now()):
+            return AccessToken(
+                _reveal(account.access_token, account.pk), account.token_version, False
+            )
         if _claim_refresh(account_id=account_id, token_version=seen_version):
             break
         if time.monotonic() > deadline:
             raise TikTokTransientError(
                 code="refresh_in_progress",
                 message="Another worker is still refreshing this account's token.",
-                endpoint="oauth_token_refresh",
+                endpoint=Endpoint.OAUTH_TOKEN_REFRESH.value,
             )
         time.sleep(REFRESH_WAIT_POLL_SECONDS)
         account = TikTokAccount.objects.get(pk=account_id)
-    return _refresh_as_lease_holder(account=account, token_version=seen_version)
+    value = _refresh_as_lease_holder(account=account, token_version=seen_version)
+    return AccessToken(value, seen_version + 1, True)
 
 
 def _claim_refresh(*, account_id: int, token_version: int) -> bool:

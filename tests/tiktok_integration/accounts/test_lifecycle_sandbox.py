@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.factories.cms import PostFactory
 from tests.factories.tiktok import PublishJobFactory
 from tiktok_integration.client import TikTokReauthError
-from tiktok_integration.gateway import oauth_client
+from tiktok_integration.gateway.clients import oauth_client
 from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
 from tiktok_integration.sandbox.models import Endpoint, SandboxFault, SandboxToken
 from tiktok_integration.sandbox.selectors import sandbox_call_count
@@ -164,8 +164,8 @@ def test_expired_token_is_refreshed_once_and_the_old_refresh_token_dies(
     )
     calls_before = sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN)
     # when two callers ask for a token one after the other
-    first = tiktok_account_access_token(account_id=account.pk)
-    second = tiktok_account_access_token(account_id=account.pk)
+    first = tiktok_account_access_token(account_id=account.pk).value
+    second = tiktok_account_access_token(account_id=account.pk).value
     # then one refresh happened and both got the new token
     assert first == second != old_access
     assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == calls_before + 1

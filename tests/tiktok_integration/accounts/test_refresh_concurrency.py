@@ -35,7 +35,7 @@ django.setup()
 from tiktok_integration.services.tokens import tiktok_account_access_token
 start_at = float(sys.argv[2])
 time.sleep(max(0.0, start_at - time.time()))
-print(tiktok_account_access_token(account_id=int(sys.argv[1])))
+print(tiktok_account_access_token(account_id=int(sys.argv[1])).value)
 """
 
 
@@ -90,7 +90,7 @@ def test_one_refresh_for_ten_threads_and_two_processes(
     def ask() -> None:
         try:
             time.sleep(max(0.0, start_at - time.time()))
-            tokens.append(tiktok_account_access_token(account_id=account.pk))
+            tokens.append(tiktok_account_access_token(account_id=account.pk).value)
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from tiktok_integration.client import CreatorInfo
 from tiktok_integration.composer import CreatorRules, PostChoices, check_post
 
+# As TikTok answers creator_info/query (tiktok-api.md §4.2).
 CREATOR = CreatorRules(
+    info=CreatorInfo.from_api(
+        {
+            "creator_nickname": "Sandbox",
+            "creator_username": "sandbox.public",
+            "privacy_level_options": [
+                "PUBLIC_TO_EVERYONE",
+                "MUTUAL_FOLLOW_FRIENDS",
+                "SELF_ONLY",
+            ],
+            "comment_disabled": True,
+            "duet_disabled": False,
+            "stitch_disabled": False,
+            "max_video_post_duration_sec": 60,
+        }
+    ),
     can_post=True,
-    blocked_reason="",
-    privacy_level_options=("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"),
-    comment_disabled=True,
-    duet_disabled=False,
-    stitch_disabled=False,
-    max_video_post_duration_sec=60,
 )
 
 

@@ -1,17 +1,16 @@
-"""Builds TikTok clients from settings and records every call they make.
+"""TikTok clients built from Django settings.
 
-The client package is pure HTTP; this is where Django settings and the
-PublishAttempt audit trail meet it.
+The client package is pure HTTP; this is where settings (hosts, keys, timeouts)
+meet it. Pass ``on_call`` (e.g. ``gateway.attempts.attempt_recorder``) to audit
+every request the client makes.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import requests
 from django.conf import settings
-from django.utils import timezone
 
 from tiktok_integration.client import (
     CallRecord,
@@ -19,36 +18,8 @@ from tiktok_integration.client import (
     TikTokOAuthClient,
     build_session,
 )
-from tiktok_integration.models import PublishAttempt
 
-logger = logging.getLogger(__name__)
 USER_AGENT = "Postdeck/0.1"
-
-
-def attempt_recorder(
-    *,
-    account_id: int | None = None,
-    job_id: int | None = None,
-    lease_version: int | None = None,
-) -> Callable[[CallRecord], None]:
-    """An ``on_call`` hook that writes one PublishAttempt row per external call."""
-
-    def record(call: CallRecord) -> None:
-        PublishAttempt.objects.create(
-            job_id=job_id,
-            account_id=account_id,
-            endpoint=call.endpoint,
-            http_method=call.method,
-            http_status=call.http_status,
-            tiktok_code=call.code[:80],
-            log_id=call.log_id[:80],
-            error_class=(call.error_class or "")[:40],
-            duration_ms=call.duration_ms,
-            lease_version=lease_version,
-            started_at=timezone.now(),
-        )
-
-    return record
 
 
 def _session() -> requests.Session:
@@ -66,6 +37,9 @@ def _timeout() -> tuple[float, float]:
 def oauth_client(
     *, on_call: Callable[[CallRecord], None] | None = None
 ) -> TikTokOAuthClient:
+    """The OAuth client (authorize URL, code exchange, refresh, revoke; §1) for
+    the configured app, with a fresh session and the configured timeouts
+    (``TIKTOK_CONNECT_TIMEOUT``/``TIKTOK_READ_TIMEOUT``, seconds)."""
     return TikTokOAuthClient(
         client_key=settings.TIKTOK_CLIENT_KEY,
         client_secret=settings.TIKTOK_CLIENT_SECRET,
@@ -79,6 +53,9 @@ def oauth_client(
 
 
 def api_client(*, on_call: Callable[[CallRecord], None] | None = None) -> TikTokClient:
+    """The resource-API client (Display §3, Content Posting §4) against
+    ``TIKTOK_API_BASE_URL``; chunk PUTs get ``TIKTOK_UPLOAD_READ_TIMEOUT``
+    (seconds) to read TikTok's answer."""
     return TikTokClient(
         api_base_url=settings.TIKTOK_API_BASE_URL,
         session=_session(),
