@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories.cms import MembershipFactory
+from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import connect, scheduled_job
 from tiktok_integration.gateway import account_calls
 from tiktok_integration.gateway.errors import ComeBackLaterError

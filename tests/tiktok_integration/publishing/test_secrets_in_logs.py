@@ -22,7 +22,7 @@ from django.core.servers.basehttp import WSGIRequestHandler
 from django.db import connections
 from django.test.testcases import LiveServerThread
 
-from tests.factories.cms import MembershipFactory
+from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
 from tests.tiktok_integration.sandbox_server import SandboxApi, _use
 from tiktok_integration.models import PublishJob, TikTokAccount
