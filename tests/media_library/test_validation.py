@@ -13,7 +13,7 @@ from media_library.conversion import (
     VideoPlan,
     plan_conversion,
 )
-from media_library.inspection import parse_frame_rate
+from media_library.framerate import parse_frame_rate
 from media_library.validation import MediaFacts, tiktok_problems
 
 GOOD_VIDEO = MediaFacts(
