@@ -234,7 +234,8 @@ class FrameRateReading:
     timestamps agree with it within rounding, else their mean), None when
     unknown. ``min_fps`` and ``max_fps`` are the slowest and fastest rates over
     any ``SPAN_INTERVALS`` consecutive intervals, as measured; ``rounding`` is
-    the relative error rounding may have put into either (0.006 = 0.6%).
+    the relative error rounding may have put into either (0.006 = 0.6%, at
+    most 1.0).
     ``variable`` is True when the spans differ beyond rounding and
     ``VARIATION_TOLERANCE``.
     """
@@ -305,7 +306,8 @@ def read_frame_rate(
         variable=variable,
         min_fps=min_fps,
         max_fps=max_fps,
-        rounding=rounding if math.isfinite(rounding) else 0.0,
+        # Only a two-frame file one tick apart knows nothing; say 100%.
+        rounding=min(rounding, 1.0),
     )
 
 
