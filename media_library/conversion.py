@@ -21,7 +21,7 @@ from media_library.validation import (
     MediaFacts,
 )
 
-# The frame rate a video gets when its own is outside TikTok's 23-60.
+# The frame rate a video gets when its own is outside TikTok's 23-60 or varies.
 FALLBACK_FRAME_RATE = Fraction(30)
 
 
@@ -98,8 +98,14 @@ def _plan_video(facts: MediaFacts) -> VideoPlan:
     scaled_width = _even(width * scale)
     scaled_height = _even(height * scale)
     rate = facts.frame_rate
+    # A variable rate becomes constant: the fps filter repeats or drops frames
+    # to fill every 1/30 s, so nothing plays faster or slower than before.
     fps = (
-        rate if rate is not None and MIN_FRAME_RATE <= rate <= MAX_FRAME_RATE else None
+        rate
+        if rate is not None
+        and not facts.variable_frame_rate
+        and MIN_FRAME_RATE <= rate <= MAX_FRAME_RATE
+        else None
     )
     return VideoPlan(
         width=scaled_width,

@@ -6,6 +6,18 @@ is empty, is not a video or photo by its bytes, cannot be opened, is cut short,
 or makes the reader misbehave raises ``MediaRefusedError`` with a sentence that
 says why; a file that is readable but outside TikTok's rules comes back with
 those rules' sentences in ``problems`` and is stored, marked not ready.
+
+``InspectedMedia.details`` (stored as ``MediaAsset.probe_details``) is the
+probe's JSON plus, for a video, the frame rate decided from it
+(``media_library.framerate``):
+
+- ``frame_rate``: the rate, ``"60/1"``; ``MediaAsset.frame_rate`` is its float.
+- ``variable_frame_rate``: True when the timestamps show spans at different
+  rates, whatever the header says.
+- ``min_fps`` / ``max_fps``: the slowest and fastest rate over any 10 frames.
+- ``fps_rounding``: the relative error the time base's rounding allows in them.
+- ``nominal_frame_rates`` and ``timestamps``: what the header said and what the
+  timestamps measured, from which the above are decided.
 """
 
 from __future__ import annotations
@@ -16,7 +28,6 @@ import hashlib
 import logging
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path, PurePath
 from typing import IO, Any
 
@@ -24,6 +35,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from media_library.framerate import frame_rate_from_details
 from media_library.isolation import WorkerError, WorkerTimeoutError, run_worker
 from media_library.storage import local_path_of_stream
 from media_library.validation import MediaFacts, tiktok_problems
@@ -202,7 +214,11 @@ def _probe(
         ) from error
     if not answer.get("ok"):
         raise MediaRefusedError(str(answer.get("reason") or "The file is unreadable."))
-    details = answer.get("facts") or {}
+    details = answer.get("facts")
+    if not isinstance(details, dict):
+        details = {}
+    if kind == "video":
+        details.update(frame_rate_from_details(details).as_details())
     facts = media_facts_from_probe(fingerprint, kind, details)
     return InspectedMedia(
         fingerprint=fingerprint,
@@ -221,6 +237,7 @@ def media_facts_from_probe(
     fingerprint: FileFingerprint, kind: str, details: dict[str, Any]
 ) -> MediaFacts:
     """Build the rules' input from the probe's JSON, trusting no field's type."""
+    reading = frame_rate_from_details(details)
     return MediaFacts(
         kind=kind,
         mime_type=fingerprint.mime_type,
@@ -231,7 +248,11 @@ def media_facts_from_probe(
         video_stream_count=_int(details.get("video_stream_count")) or 0,
         audio_stream_count=_int(details.get("audio_stream_count")) or 0,
         duration_seconds=_float(details.get("duration_seconds")),
-        frame_rate=parse_frame_rate(details.get("frame_rate")),
+        frame_rate=reading.rate,
+        variable_frame_rate=reading.variable,
+        min_frame_rate=reading.min_fps,
+        max_frame_rate=reading.max_fps,
+        frame_rate_rounding=reading.rounding,
         width=_int(details.get("width")),
         height=_int(details.get("height")),
         rotation=_int(details.get("rotation")) or 0,
@@ -239,17 +260,6 @@ def media_facts_from_probe(
         image_format=_text(details.get("image_format")),
         exif_orientation=_int(details.get("exif_orientation")),
     )
-
-
-def parse_frame_rate(value: object) -> Fraction | None:
-    """``"30000/1001"`` -> Fraction; never ``eval``, and None for nonsense."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        rate = Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        return None
-    return rate if rate > 0 else None
 
 
 def _describe_mime(mime_type: str) -> str:

@@ -7,6 +7,7 @@ Nothing binary is committed: every sample is drawn and encoded here with PyAV
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
@@ -32,14 +33,27 @@ def make_sample_video(
     label: str = "Postdeck",
     rotation: int = 0,
     container_options: dict[str, str] | None = None,
+    time_base: Fraction | None = None,
+    frame_times: Sequence[Fraction] | None = None,
 ) -> Path:
     """Encode a moving colour gradient (and a tone) into ``path``.
 
     ``rotation`` writes a display matrix (degrees counter-clockwise, as phones
     do for portrait clips); ``container_options`` go to the muxer, e.g.
     ``{"movflags": "+faststart"}`` to put the MP4 index first.
+
+    By default frames are ``1 / fps`` apart. ``time_base`` (seconds per tick)
+    stamps each frame at its time rounded to that tick, as editors that count
+    in milliseconds do. ``frame_times`` (seconds from the start, ascending)
+    places the frames there instead, for a variable frame rate, in ticks of
+    ``time_base`` or else 1/90000 s. ``fps`` stays the rate the encoder is told.
     """
-    frame_count = max(1, round(seconds * fps))
+    if frame_times is None:
+        count = max(1, round(seconds * fps))
+        frame_times = [Fraction(index) / Fraction(fps) for index in range(count)]
+    elif time_base is None:
+        time_base = Fraction(1, 90_000)
+    frame_count = len(frame_times)
     with av.open(
         str(path), mode="w", format=container_format, options=container_options or {}
     ) as container:
@@ -49,6 +63,9 @@ def make_sample_video(
         video.pix_fmt = "yuv420p"
         if rotation:
             video.set_display_rotation(rotation)
+        if time_base is not None:
+            video.codec_context.time_base = time_base
+            video.time_base = time_base
         audio = None
         if with_audio:
             audio = container.add_stream("aac", rate=44100)
@@ -57,6 +74,9 @@ def make_sample_video(
         for index in range(frame_count):
             shifted = np.roll(base, shift=index * 8, axis=1)
             frame = av.VideoFrame.from_ndarray(shifted, format="rgb24")
+            if time_base is not None:
+                frame.time_base = time_base
+                frame.pts = round(frame_times[index] / time_base)
             for packet in video.encode(frame):
                 container.mux(packet)
         for packet in video.encode():

@@ -8,14 +8,16 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from django.conf import settings
 from django.db.models import QuerySet
 
-from media_library.inspection import parse_frame_rate
+from media_library.framerate import frame_rate_from_details
 from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
 from media_library.validation import MediaFacts
 
 
 def media_facts_of(asset: MediaAsset) -> MediaFacts:
     """The rules' input rebuilt from a stored asset (no file access)."""
-    rate = parse_frame_rate((asset.probe_details or {}).get("frame_rate"))
+    details = asset.probe_details if isinstance(asset.probe_details, dict) else {}
+    reading = frame_rate_from_details(details)
+    rate = reading.rate
     if rate is None and asset.frame_rate:
         rate = Fraction(asset.frame_rate).limit_denominator(1001)
     return MediaFacts(
@@ -29,6 +31,10 @@ def media_facts_of(asset: MediaAsset) -> MediaFacts:
         audio_stream_count=asset.audio_stream_count,
         duration_seconds=asset.duration_seconds,
         frame_rate=rate,
+        variable_frame_rate=reading.variable,
+        min_frame_rate=reading.min_fps,
+        max_frame_rate=reading.max_fps,
+        frame_rate_rounding=reading.rounding,
         width=asset.width,
         height=asset.height,
         rotation=asset.rotation,

@@ -59,6 +59,13 @@ class MediaFacts:
     audio_stream_count: int = 0
     duration_seconds: float | None = None
     frame_rate: Fraction | None = None
+    # From the timestamps (media_library.framerate): spans of 10 frames that
+    # run at different rates, the slowest and fastest of them in frames per
+    # second, and the relative error the time base's rounding allows in those.
+    variable_frame_rate: bool = False
+    min_frame_rate: float | None = None
+    max_frame_rate: float | None = None
+    frame_rate_rounding: float = 0.0
     width: int | None = None
     height: int | None = None
     rotation: int = 0
@@ -100,6 +107,16 @@ def check_video_codec(facts: MediaFacts) -> str | None:
 
 
 def check_video_frame_rate(facts: MediaFacts) -> str | None:
+    """23 to 60 fps (§7), judged on the rate players see, not the header's.
+
+    A constant rate is taken as decided from the timestamps, which already
+    allows for the time base's rounding (a 60 fps file with a 1/1000 time base
+    reads as 60, a true 60.06 as 60.06). §7 names a range, not a constant rate,
+    so a variable frame rate whose every span stays within 23 to 60 passes;
+    one with any span outside it fails, allowing each span the rounding error.
+    """
+    if facts.variable_frame_rate:
+        return _check_variable_frame_rate(facts)
     rate = facts.frame_rate
     if rate is None:
         return (
@@ -111,6 +128,19 @@ def check_video_frame_rate(facts: MediaFacts) -> str | None:
     return (
         f"This video runs at {_number(float(rate))} frames per second, but TikTok "
         f"accepts 23 to 60. {FIX} convert it to 30 frames per second."
+    )
+
+
+def _check_variable_frame_rate(facts: MediaFacts) -> str | None:
+    slowest = facts.min_frame_rate or 0.0
+    fastest = facts.max_frame_rate or 0.0
+    allowance = 1 + facts.frame_rate_rounding
+    if slowest * allowance >= MIN_FRAME_RATE and fastest / allowance <= MAX_FRAME_RATE:
+        return None
+    return (
+        f"Variable frame rate between {_fps(slowest)} and {_fps(fastest)} frames per "
+        "second: parts of this video run outside the 23 to 60 that TikTok accepts. "
+        f"{FIX} convert it to a constant 30 frames per second."
     )
 
 
@@ -205,6 +235,10 @@ def tiktok_problems(facts: MediaFacts) -> list[str]:
 
 def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _fps(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _bytes(size: int) -> str:

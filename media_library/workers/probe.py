@@ -4,6 +4,11 @@ Run by ``media_library.probing`` as ``python -m media_library.workers.probe`` wi
 a JSON request on stdin. Prints one JSON object: ``{"ok": true, "facts": ...,
 "thumbnail": <base64 JPEG>, "cover": <base64 JPEG or null>}`` or ``{"ok": false,
 "reason": <sentence>}``. Limits are applied before FFmpeg or Pillow is imported.
+
+A video's facts carry no decided frame rate: ``nominal_frame_rates`` lists what
+the header says (r_frame_rate, FFmpeg's guess, the average) and ``timestamps``
+summarises the packets' presentation times (``media_library.framerate``); the
+parent decides from both.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import warnings
 from fractions import Fraction
 from typing import Any
 
+from media_library.framerate import TimestampStats, format_frame_rate
 from media_library.workers.common import (
     RefusedError,
     apply_limits,
@@ -77,8 +83,9 @@ def probe_video(request: dict[str, Any]) -> dict[str, Any]:
         video.codec_context.thread_count = 2
         rate = video.average_rate or video.guessed_rate or video.base_rate
         duration = _duration_seconds(container, video)
+        timestamps = TimestampStats()
         try:
-            packet_count, demuxed_end = _demux_everything(container, video)
+            packet_count, demuxed_end = _demux_everything(container, video, timestamps)
         except av.FFmpegError as error:
             raise RefusedError(describe_ffmpeg_error(error)) from error
         if video.frames and packet_count < video.frames:
@@ -92,6 +99,7 @@ def probe_video(request: dict[str, Any]) -> dict[str, Any]:
             )
         if duration is None or duration <= 0:
             duration = demuxed_end
+        summary = timestamps.finish(video.time_base) if video.time_base else None
         cover_seconds = _clamp_cover(request["cover_ms"] / 1000, duration, rate)
         try:
             frame = _decode_at(container, video, cover_seconds)
@@ -108,7 +116,12 @@ def probe_video(request: dict[str, Any]) -> dict[str, Any]:
             "video_stream_count": len(container.streams.video),
             "audio_stream_count": len(container.streams.audio),
             "duration_seconds": duration,
-            "frame_rate": f"{rate.numerator}/{rate.denominator}" if rate else None,
+            "nominal_frame_rates": [
+                format_frame_rate(nominal)
+                for nominal in (video.base_rate, video.guessed_rate, video.average_rate)
+                if nominal
+            ],
+            "timestamps": summary.as_json() if summary is not None else None,
             "width": video.codec_context.width,
             "height": video.codec_context.height,
             "rotation": rotation,
@@ -134,8 +147,14 @@ def _duration_seconds(container: Any, video: Any) -> float | None:
     return None
 
 
-def _demux_everything(container: Any, video: Any) -> tuple[int, float]:
-    """Read every packet once (no decoding): proves the data is all there."""
+def _demux_everything(
+    container: Any, video: Any, timestamps: TimestampStats
+) -> tuple[int, float]:
+    """Read every packet once (no decoding): proves the data is all there.
+
+    Each video packet's pts goes to ``timestamps``; a packet's pts is its
+    frame's, so the rate is measured without decoding a single picture.
+    """
     count = 0
     end = 0.0
     for packet in container.demux():
@@ -143,6 +162,7 @@ def _demux_everything(container: Any, video: Any) -> tuple[int, float]:
             continue
         count += 1
         if packet.pts is not None and packet.time_base:
+            timestamps.add(packet.pts)
             length = packet.duration or 0
             end = max(end, float((packet.pts + length) * packet.time_base))
     return count, end

@@ -13,7 +13,7 @@ from media_library.conversion import (
     VideoPlan,
     plan_conversion,
 )
-from media_library.inspection import parse_frame_rate
+from media_library.framerate import parse_frame_rate
 from media_library.validation import MediaFacts, tiktok_problems
 
 GOOD_VIDEO = MediaFacts(
@@ -235,6 +235,22 @@ def test_plan_keeps_a_good_frame_rate_and_fixes_a_bad_one() -> None:
     assert isinstance(fix, VideoPlan)
     assert keep.fps == Fraction(24000, 1001)
     assert fix.fps == Fraction(30)
+
+
+def test_plan_makes_a_variable_frame_rate_a_constant_30() -> None:
+    # given: spans from 10 to 60 fps averaging 45, which alone would be kept
+    facts = replace(
+        GOOD_VIDEO,
+        frame_rate=Fraction(45),
+        variable_frame_rate=True,
+        min_frame_rate=10.0,
+        max_frame_rate=60.0,
+    )
+    # when
+    plan = plan_conversion(facts)
+    # then
+    assert isinstance(plan, VideoPlan)
+    assert plan.fps == Fraction(30)
 
 
 @pytest.mark.parametrize(
