@@ -150,7 +150,7 @@ def test_a_code_cannot_be_used_twice(client):
 
 def test_a_backup_code_signs_in_once(client):
     # given
-    user, device = enrolled_user()
+    user, _ = enrolled_user()
     backup = user.staticdevice_set.create(name="Backup codes", confirmed=True)
     backup.token_set.create(token="abcd2345")
     # when

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import clear_url_caches, reverse
 
 import config.urls
-
 from tests.factories.cms import MembershipFactory, UserFactory
 from tests.factories.media import MediaAssetFactory
 
