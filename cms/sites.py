@@ -6,7 +6,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from cms.security.forms import PostdeckLoginForm
+from cms.security.two_factor import two_factor_is_enrolled
+from cms.security.views import two_factor_setup
 
 APP_ORDER = [
     "cms",
@@ -22,6 +28,31 @@ class PostdeckAdminSite(admin.AdminSite):
     site_header = "Postdeck"
     site_title = "Postdeck"
     index_title = "Dashboard"
+    login_form = PostdeckLoginForm
+    login_template = "admin/postdeck_login.html"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Active staff, who also gave a one-time code if they set up two-factor.
+
+        A session signed in before its user enrolled is sent back to sign in.
+        """
+        if not super().has_permission(request):
+            return False
+        is_verified = getattr(request.user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return True
+        return not two_factor_is_enrolled(request.user)
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        own = [
+            path(
+                "two-factor/",
+                self.admin_view(never_cache(two_factor_setup)),
+                {"site": self},
+                name="two_factor",
+            )
+        ]
+        return own + super().get_urls()
 
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

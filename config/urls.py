@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 
 from cms.views import healthz
 
@@ -17,12 +16,9 @@ if settings.TIKTOK_SANDBOX:
         path(settings.TIKTOK_SANDBOX_PREFIX, include("tiktok_integration.sandbox.urls"))
     )
 
-if settings.DEBUG and settings.STORAGE_BACKEND == "local":
-    # Local media for `make run`; production serves media from object storage.
+if settings.MEDIA_URL.startswith("/"):
+    # Media only for members of the file's workspace, with DEBUG on or off;
+    # never a public static route.
     urlpatterns.append(
-        re_path(
-            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        path(settings.MEDIA_URL.lstrip("/"), include("media_library.urls"))
     )

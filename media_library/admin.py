@@ -396,8 +396,7 @@ class MediaAssetAdmin(WorkspaceScopedAdmin):
     def preview(self, obj: MediaAsset) -> str:
         if obj.thumbnail:
             return format_html(
-                '<img src="{}" alt="" loading="lazy" '
-                'style="max-height:64px;max-width:96px">',
+                '<img src="{}" alt="" loading="lazy" class="postdeck-thumbnail">',
                 obj.thumbnail.url,
             )
         return obj.get_kind_display()

@@ -6,7 +6,7 @@ from fractions import Fraction
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from media_library.framerate import frame_rate_from_details
 from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
@@ -106,3 +106,23 @@ def _comparable(url: str) -> str:
     # Scheme and host are case-insensitive; the path is not.
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}"
+
+
+def media_asset_for_stored_name(name: str) -> tuple[MediaAsset, str] | None:
+    """The asset a stored file belongs to, with the file's content type, or None.
+
+    ``name`` is a storage name such as ``workspaces/3/media/<hex>.mp4``: an
+    asset's own file (its sniffed MIME type) or its thumbnail or cover frame
+    (always JPEG). Names no asset holds give None, so no other stored file
+    can be reached through this.
+    """
+    if not name:
+        return None
+    asset = MediaAsset.objects.filter(
+        Q(file=name) | Q(thumbnail=name) | Q(cover_image=name)
+    ).first()
+    if asset is None:
+        return None
+    if asset.file.name == name:
+        return asset, asset.mime_type or "application/octet-stream"
+    return asset, "image/jpeg"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
+from collections.abc import Callable
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import (
     HttpRequest,
@@ -57,12 +59,40 @@ def connect(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
+def no_referrer(
+    view: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Sends ``Referrer-Policy: no-referrer`` with every answer of ``view``.
+
+    For views whose URL carries a secret (the OAuth ``code`` and ``state``):
+    whatever page comes next, the browser must not send that URL as Referer.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        response = view(request)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+@no_referrer
 @require_GET
 @never_cache
-@staff_member_required
 def callback(request: HttpRequest) -> HttpResponse:
     """TikTok redirects here; finish, then redirect at once so the code leaves
-    the address bar and browser history."""
+    the address bar and browser history.
+
+    Someone not signed in as staff is sent to the login page with the accounts
+    list as ``next``: never this URL, whose query holds the code and state.
+    """
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return redirect_to_login(
+            reverse("admin:tiktok_integration_tiktokaccount_changelist"),
+            login_url=reverse("admin:login"),
+        )
     try:
         result = oauth_connect_finish(
             session=request.session,
@@ -87,8 +117,6 @@ def callback(request: HttpRequest) -> HttpResponse:
         )
     )
     response.status_code = 303
-    # The callback URL carried the authorization code; keep it out of Referer.
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

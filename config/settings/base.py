@@ -7,6 +7,7 @@ differs only by environment variables; see .env.example for every variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -214,6 +215,96 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- Login protection, two-factor, Content-Security-Policy ---------------------
+# One block on purpose: lockout (django-axes), TOTP (django-otp) and the CSP
+# (django-csp) add apps, middleware and settings together.
+
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+_auth_middleware = MIDDLEWARE.index(
+    "django.contrib.auth.middleware.AuthenticationMiddleware"
+)
+MIDDLEWARE[_auth_middleware + 1 : _auth_middleware + 1] = [
+    # Marks the session's user as verified once a one-time code was accepted.
+    "django_otp.middleware.OTPMiddleware",
+    "cms.security.middleware.RequireTwoFactorMiddleware",
+]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Last, so it turns a lockout flagged anywhere into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+# Axes only watches (it refuses locked-out attempts); ModelBackend logs in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins before a lock, and how long the lock lasts (minutes). A failure
+# during the lock starts the cool-off again.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
+# Each entry is counted on its own: "username+ip_address" locks one account from
+# one address, "ip_address" an address whatever account it tries.
+AXES_LOCKOUT_PARAMETERS: list[str | list[str]] = [
+    entry.split("+") if "+" in entry else entry
+    for entry in env_list(
+        "AXES_LOCKOUT_PARAMETERS", default=["username+ip_address", "ip_address"]
+    )
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked.html"
+# X-Forwarded-For is believed only behind a proxy that says so; the client is the
+# address the outermost trusted proxy appended (POSTDECK_TRUSTED_PROXY_COUNT from
+# the right), never the client-supplied left-most entry.
+AXES_CLIENT_IP_CALLABLE = "cms.security.lockout.client_ip_address"
+POSTDECK_TRUSTED_PROXY_COUNT = env_int(
+    "POSTDECK_TRUSTED_PROXY_COUNT",
+    default=1 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False) else 0,
+)
+# TOTP two-factor for staff; when required, staff without an authenticator app
+# must set one up before they can do anything else.
+POSTDECK_REQUIRE_2FA = env_bool("POSTDECK_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = env_str("POSTDECK_OTP_ISSUER", default="Postdeck")
+# Content-Security-Policy: no inline script or style anywhere (templates use
+# static files). Media may come from object storage's own origin.
+if STORAGE_BACKEND == "s3":
+    _storage_origin = env_str("AWS_S3_CUSTOM_DOMAIN", default=None)
+    _storage_endpoint = env_str("AWS_S3_ENDPOINT_URL", default=None)
+    _media_origins = env_list(
+        "POSTDECK_CSP_MEDIA_ORIGINS",
+        default=[
+            f"https://{_storage_origin}"
+            if _storage_origin
+            else (
+                _storage_endpoint.rstrip("/")
+                if _storage_endpoint
+                else "https://*.amazonaws.com"
+            )
+        ],
+    )
+else:
+    _media_origins = env_list("POSTDECK_CSP_MEDIA_ORIGINS", default=[])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # TikTok serves creator avatars from its own CDNs, which change.
+        "img-src": ["'self'", "data:", "https:", *_media_origins],
+        "media-src": ["'self'", *_media_origins],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Token encryption (independent of SECRET_KEY) -------------------------------
 

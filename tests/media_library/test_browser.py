@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def local_media(settings: Any, tmp_path: Path) -> Path:
-    """Files on disk, served at /media/ by the live server (test-only URLconf)."""
+    """Files on disk, served at /media/ by the project's own media view."""
     root = tmp_path / "media"
     root.mkdir()
     settings.STORAGES = {
@@ -28,7 +28,6 @@ def local_media(settings: Any, tmp_path: Path) -> Path:
             "OPTIONS": {"location": str(root), "base_url": "/media/"},
         },
     }
-    settings.ROOT_URLCONF = "tests.media_library.browser_urls"
     return root
 
 

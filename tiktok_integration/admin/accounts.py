@@ -52,8 +52,7 @@ def creator_card_html(obj: TikTokAccount) -> str:
         "Can post now: {}{}<br>Who can view: {}<br>"
         "Comments {} · Duet {} · Stitch {}<br>Longest video: {}<br>{}</div>",
         format_html(
-            '<img src="{}" alt="" width="48" height="48" '
-            'style="border-radius:50%;vertical-align:middle;margin-right:8px">',
+            '<img src="{}" alt="" width="48" height="48" class="postdeck-avatar">',
             info.avatar_url,
         )
         if info.avatar_url

@@ -1,0 +1,1 @@
+"""Staff sign-in protection: lockout client address, TOTP two-factor, enforcement."""
