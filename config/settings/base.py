@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "media_library",
     "cms",
     "tiktok_integration",
-    "tiktok_integration.sandbox",
+    "tiktok_sandbox",
 ]
 
 MIDDLEWARE = [
