@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tiktok_sandbox import rules
+
 
 def new_open_id() -> str:
     # Shaped like TikTok's: a leading "-000" and url-safe characters.
@@ -199,7 +201,7 @@ class SandboxCreator(models.Model):
     )
     daily_post_cap = models.PositiveIntegerField(
         "posts per 24 h",
-        default=15,
+        default=rules.DAILY_POST_CAP,
         help_text="Direct posts allowed in any 24 h (spam_risk_too_many_posts).",
     )
     is_banned_from_posting = models.BooleanField(
@@ -480,8 +482,10 @@ class SandboxVideo(models.Model):
         verbose_name="publish",
         help_text="Empty for videos added by hand.",
     )
-    title = models.CharField("title", max_length=2200, blank=True)
-    video_description = models.CharField("description", max_length=4000, blank=True)
+    title = models.CharField("title", max_length=rules.VIDEO_TITLE_MAX, blank=True)
+    video_description = models.CharField(
+        "description", max_length=rules.PHOTO_DESCRIPTION_MAX, blank=True
+    )
     privacy_level = models.CharField(
         "privacy level", max_length=30, help_text="Only public posts are listed."
     )

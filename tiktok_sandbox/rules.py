@@ -106,6 +106,16 @@ def privacy_level_options(
     )
 
 
+# --- Posting caps (tiktok-api.md §4.4, §6, §8) ----------------------------------
+
+# Direct posts per creator in any 24 h, shared by every app ("about 15"); each
+# sandbox creator may override it (SandboxCreator.daily_post_cap).
+DAILY_POST_CAP: Final = 15
+# Inbox shares still pending, counted over any 24 h.
+PENDING_SHARE_CAP: Final = 5
+# Creators an unaudited client may post for in any 24 h.
+UNAUDITED_ACTIVE_USER_CAP: Final = 5
+
 # --- Text limits (tiktok-api.md §7) ---------------------------------------------
 
 VIDEO_TITLE_MAX: Final = 2200

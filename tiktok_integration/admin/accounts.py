@@ -18,7 +18,7 @@ from django.utils.timesince import timesince, timeuntil
 
 from cms.admin.scoping import WorkspaceScopedAdmin
 from cms.selectors import workspace_list_for
-from tiktok_integration.client import TikTokError
+from tiktok_integration.client import PrivacyLevel, TikTokError
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.services.accounts import (
     tiktok_account_check_creator_info,
@@ -41,7 +41,7 @@ def creator_card_html(obj: TikTokAccount) -> str:
     info = obj.creator_info
     if not info:
         return "Not checked yet: use 'Re-check now'."
-    unaudited = info.get("privacy_level_options") == ["SELF_ONLY"]
+    unaudited = info.get("privacy_level_options") == [PrivacyLevel.SELF_ONLY]
     return format_html(
         '<div class="creator-card">{}<strong>{}</strong> @{}<br>'
         "Can post now: {}{}<br>Who can view: {}<br>"
@@ -219,7 +219,7 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
         options = obj.creator_info.get("privacy_level_options")
         if not options:
             return None
-        return list(options) == ["SELF_ONLY"]
+        return list(options) == [PrivacyLevel.SELF_ONLY]
 
     @admin.display(description="Health")
     def health(self, obj: TikTokAccount) -> str:

@@ -431,8 +431,10 @@ def _create_video(
         video_id=new_numeric_id(),
         creator=publish.creator,
         publish=publish,
-        title=title[:2200],
-        video_description=str(publish.post_info.get("description", ""))[:4000],
+        title=title[: rules.VIDEO_TITLE_MAX],
+        video_description=str(publish.post_info.get("description", ""))[
+            : rules.PHOTO_DESCRIPTION_MAX
+        ],
         privacy_level=privacy_level,
         duration=0 if is_photo else 15,
         posted_at=at,

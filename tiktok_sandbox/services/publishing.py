@@ -30,8 +30,6 @@ from tiktok_sandbox.services.tokens import hash_secret
 
 DAY: Final = timedelta(hours=24)
 UPLOAD_URL_TTL: Final = timedelta(hours=1)
-PENDING_SHARE_CAP: Final = 5
-UNAUDITED_ACTIVE_USER_CAP: Final = 5
 
 VIDEO_POST_BOOLS: Final = (
     "disable_duet",
@@ -337,7 +335,7 @@ def _check_pending_shares(*, creator: SandboxCreator, now: datetime) -> None:
         created_at__gt=now - DAY,
         status__in=_PENDING,
     ).count()
-    if pending >= PENDING_SHARE_CAP:
+    if pending >= rules.PENDING_SHARE_CAP:
         raise SandboxApiError(
             403,
             "spam_risk_too_many_pending_share",
@@ -350,7 +348,7 @@ def _check_active_user_cap(
 ) -> None:
     caps = [app.active_user_cap] if app.active_user_cap is not None else []
     if not app.is_audited:
-        caps.append(UNAUDITED_ACTIVE_USER_CAP)
+        caps.append(rules.UNAUDITED_ACTIVE_USER_CAP)
     if not caps:
         return
     active = set(

@@ -14,7 +14,7 @@ from tiktok_integration.client import (
     VideoPostRequest,
     plan_chunks,
 )
-from tiktok_integration.client.chunks import MAX_CHUNK_BYTES, MIN_CHUNK_BYTES
+from tiktok_integration.client.facts import MAX_CHUNK_BYTES, MIN_CHUNK_BYTES
 from tiktok_sandbox import rules
 from tiktok_sandbox.models import SandboxCreator
 from tiktok_sandbox.selectors import sandbox_publish_get
