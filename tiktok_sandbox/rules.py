@@ -108,6 +108,8 @@ def privacy_level_options(
 
 # --- Posting caps (tiktok-api.md §4.4, §6, §8) ----------------------------------
 
+# Every cap counts over any 24 h, a rolling window.
+CAP_WINDOW_SECONDS: Final = 86_400
 # Direct posts per creator in any 24 h, shared by every app ("about 15"); each
 # sandbox creator may override it (SandboxCreator.daily_post_cap).
 DAILY_POST_CAP: Final = 15
@@ -138,6 +140,8 @@ MAX_CHUNK_BYTES: Final = 64_000_000
 MAX_FINAL_CHUNK_BYTES: Final = 128_000_000
 MAX_CHUNK_COUNT: Final = 1000
 MAX_VIDEO_BYTES: Final = 4_000_000_000
+# An init's upload_url takes chunks for one hour (tiktok-api.md §4.3, §6).
+UPLOAD_URL_LIFETIME_SECONDS: Final = 3600
 
 
 def chunk_plan_problem(

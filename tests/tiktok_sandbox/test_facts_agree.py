@@ -29,6 +29,7 @@ SANDBOX_ROUTE_OF_ENDPOINT = {
 }
 
 NUMBERS = {
+    "cap window (s)": (facts.CAP_WINDOW_SECONDS, rules.CAP_WINDOW_SECONDS),
     "daily post cap": (facts.DAILY_POST_CAP, rules.DAILY_POST_CAP),
     "pending share cap": (facts.PENDING_SHARE_CAP, rules.PENDING_SHARE_CAP),
     "video title (UTF-16)": (facts.VIDEO_TITLE_MAX_UTF16, rules.VIDEO_TITLE_MAX),
@@ -47,6 +48,10 @@ NUMBERS = {
     "largest final chunk": (facts.MAX_FINAL_CHUNK_BYTES, rules.MAX_FINAL_CHUNK_BYTES),
     "most chunks": (facts.MAX_CHUNK_COUNT, rules.MAX_CHUNK_COUNT),
     "largest video": (facts.MAX_VIDEO_BYTES, rules.MAX_VIDEO_BYTES),
+    "upload_url lifetime (s)": (
+        facts.UPLOAD_URL_LIFETIME_SECONDS,
+        rules.UPLOAD_URL_LIFETIME_SECONDS,
+    ),
     "rate window (s)": (facts.RATE_LIMIT_WINDOW_SECONDS, rules.RATE_WINDOW_SECONDS),
     "chunk content types": (facts.UPLOAD_CONTENT_TYPES, rules.UPLOAD_CONTENT_TYPES),
     "privacy levels": (tuple(facts.PrivacyLevel), rules.PRIVACY_LEVELS),

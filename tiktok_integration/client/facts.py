@@ -131,6 +131,9 @@ class PrivacyLevel(StrEnum):
     SELF_ONLY = "SELF_ONLY"
 
 
+#: The caps below (and the unaudited and active-creator caps) count over any
+#: 24 hours, a rolling window rather than a calendar day (§4.4, §6).
+CAP_WINDOW_SECONDS: Final = 24 * 60 * 60
 #: Posts per creator per rolling 24 hours, shared by every app (§6, §12).
 DAILY_POST_CAP: Final = 15
 #: Inbox (draft) shares a creator may have pending, counted over any 24 hours
@@ -157,6 +160,8 @@ MAX_CHUNK_BYTES: Final = 64 * 1000 * 1000
 MAX_FINAL_CHUNK_BYTES: Final = 128 * 1000 * 1000
 #: At most this many chunks per upload.
 MAX_CHUNK_COUNT: Final = 1000
+#: How long an init's ``upload_url`` accepts chunks (§4.3, §6).
+UPLOAD_URL_LIFETIME_SECONDS: Final = 60 * 60
 #: Largest video, "4 GB" read strictly as 4 * 10**9 bytes (§4.6, §7).
 MAX_VIDEO_BYTES: Final = 4_000_000_000
 #: ``Content-Type`` values a chunk PUT may carry (§4.6).

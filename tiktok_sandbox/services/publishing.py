@@ -28,8 +28,8 @@ from tiktok_sandbox.models import (
 from tiktok_sandbox.services.defaults import sandbox_settings_get
 from tiktok_sandbox.services.tokens import hash_secret
 
-DAY: Final = timedelta(hours=24)
-UPLOAD_URL_TTL: Final = timedelta(hours=1)
+DAY: Final = timedelta(seconds=rules.CAP_WINDOW_SECONDS)
+UPLOAD_URL_TTL: Final = timedelta(seconds=rules.UPLOAD_URL_LIFETIME_SECONDS)
 
 VIDEO_POST_BOOLS: Final = (
     "disable_duet",
