@@ -151,10 +151,10 @@ def _start_gunicorn(
 
 _ISSUE_TOKENS = """
 import json
-from tiktok_integration.sandbox.services import (
+from tiktok_sandbox.services import (
     sandbox_ensure_defaults, sandbox_settings_update, sandbox_tokens_issue,
 )
-from tiktok_integration.sandbox.selectors import sandbox_creator_get
+from tiktok_sandbox.selectors import sandbox_creator_get
 sandbox_ensure_defaults()
 sandbox_settings_update(webhooks_enabled=False)
 creator = sandbox_creator_get(username="sandbox.public")
@@ -166,7 +166,7 @@ print(json.dumps([
 
 _RECEIVED = """
 import json
-from tiktok_integration.sandbox.selectors import sandbox_publish_list
+from tiktok_sandbox.selectors import sandbox_publish_list
 print(json.dumps({
     publish.publish_id: [publish.received_size, publish.received_sha256]
     for publish in sandbox_publish_list()

@@ -53,7 +53,7 @@ def seed(
     from cms.models import Post, PostMedia
     from media_library.models import MediaAsset
     from tiktok_integration.models import PublishJob, TikTokAccount
-    from tiktok_integration.sandbox.services import (
+    from tiktok_sandbox.services import (
         sandbox_creator_create,
         sandbox_ensure_defaults,
         sandbox_settings_update,
@@ -127,8 +127,8 @@ def report() -> None:
     from django.db.models import Min
 
     from tiktok_integration.models import PublishAttempt, PublishJob
-    from tiktok_integration.sandbox.models import SandboxCall
-    from tiktok_integration.sandbox.selectors import sandbox_completed_publish_count
+    from tiktok_sandbox.models import SandboxCall
+    from tiktok_sandbox.selectors import sandbox_completed_publish_count
 
     inits = dict(
         PublishAttempt.objects.filter(endpoint="video_init", http_status=200)
@@ -187,7 +187,7 @@ def raw_init(size: int, chunk: int) -> None:
     from django.conf import settings
 
     from tiktok_integration.client import plan_chunks
-    from tiktok_integration.sandbox.services import (
+    from tiktok_sandbox.services import (
         sandbox_creator_create,
         sandbox_ensure_defaults,
         sandbox_tokens_issue,

@@ -13,7 +13,7 @@ urlpatterns = [
 if settings.TIKTOK_SANDBOX:
     # The built-in TikTok emulator; its views also 404 whenever the mode is off.
     urlpatterns.append(
-        path(settings.TIKTOK_SANDBOX_PREFIX, include("tiktok_integration.sandbox.urls"))
+        path(settings.TIKTOK_SANDBOX_PREFIX, include("tiktok_sandbox.urls"))
     )
 
 if settings.MEDIA_URL.startswith("/"):

@@ -7,6 +7,10 @@ import pytest
 
 from scripts.services import ServiceUnavailableError, throwaway_redis
 
+# The sandbox-over-HTTP fixtures (sandbox, public_tokens, ...) serve both the
+# sandbox's own tests and the client's, so they load for the whole tree.
+pytest_plugins = ["tests.tiktok_sandbox.fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_PASS = os.environ.get("TEST_PASS", "sqlite")
 

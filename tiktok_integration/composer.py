@@ -13,22 +13,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from tiktok_integration.client import (
-    PHOTO_DESCRIPTION_MAX,
-    PHOTO_TITLE_MAX,
-    VIDEO_TITLE_MAX,
     CreatorInfo,
     PhotoPostRequest,
     PostMode,
     VideoPostRequest,
     utf16_length,
 )
+from tiktok_integration.client.facts import (
+    MAX_PHOTO_IMAGES,
+    PHOTO_DESCRIPTION_MAX_UTF16,
+    PHOTO_TITLE_MAX_UTF16,
+    VIDEO_TITLE_MAX_UTF16,
+    PrivacyLevel,
+)
 
-MAX_PHOTOS = 35
 DIRECT = "direct"
 DRAFT = "draft"
 VIDEO = "video"
 PHOTO = "photo"
-SELF_ONLY = "SELF_ONLY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,7 @@ def _check_privacy(choices: PostChoices, creator: CreatorRules) -> list[Problem]
                 from_creator=True,
             )
         )
-    if choices.brand_content and choices.privacy_level == SELF_ONLY:
+    if choices.brand_content and choices.privacy_level == PrivacyLevel.SELF_ONLY:
         problems.append(
             Problem(
                 "brand_content",
@@ -179,11 +181,16 @@ def _check_interactions(choices: PostChoices, creator: CreatorRules) -> list[Pro
 def _check_text(choices: PostChoices) -> list[Problem]:
     if choices.media_kind == PHOTO:
         limits = [
-            ("photo_title", choices.photo_title, PHOTO_TITLE_MAX, "The photo title"),
-            ("", choices.caption, PHOTO_DESCRIPTION_MAX, "The caption"),
+            (
+                "photo_title",
+                choices.photo_title,
+                PHOTO_TITLE_MAX_UTF16,
+                "The photo title",
+            ),
+            ("", choices.caption, PHOTO_DESCRIPTION_MAX_UTF16, "The caption"),
         ]
     else:
-        limits = [("", choices.caption, VIDEO_TITLE_MAX, "The caption")]
+        limits = [("", choices.caption, VIDEO_TITLE_MAX_UTF16, "The caption")]
     problems = []
     for field, text, limit, label in limits:
         length = utf16_length(text)
@@ -200,11 +207,11 @@ def _check_text(choices: PostChoices) -> list[Problem]:
 
 def _check_media(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
     if choices.media_kind == PHOTO:
-        if not 1 <= choices.media_count <= MAX_PHOTOS:
+        if not 1 <= choices.media_count <= MAX_PHOTO_IMAGES:
             return [
                 Problem(
                     "",
-                    f"A photo post needs 1 to {MAX_PHOTOS} photos, not "
+                    f"A photo post needs 1 to {MAX_PHOTO_IMAGES} photos, not "
                     f"{choices.media_count}.",
                 )
             ]

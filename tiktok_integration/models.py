@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .client import facts
 from .encryption import EncryptedTextField
 
 
@@ -179,10 +180,15 @@ class PublishJob(models.Model):
         PULL_FROM_URL = "PULL_FROM_URL", "TikTok pulls from a verified URL"
 
     class PrivacyLevel(models.TextChoices):
-        PUBLIC_TO_EVERYONE = "PUBLIC_TO_EVERYONE", "Everyone"
-        MUTUAL_FOLLOW_FRIENDS = "MUTUAL_FOLLOW_FRIENDS", "Friends"
-        FOLLOWER_OF_CREATOR = "FOLLOWER_OF_CREATOR", "Followers"
-        SELF_ONLY = "SELF_ONLY", "Only me"
+        """TikTok's privacy levels (client/facts.py), with the labels staff see."""
+
+        PUBLIC_TO_EVERYONE = facts.PrivacyLevel.PUBLIC_TO_EVERYONE.value, "Everyone"
+        MUTUAL_FOLLOW_FRIENDS = (
+            facts.PrivacyLevel.MUTUAL_FOLLOW_FRIENDS.value,
+            "Friends",
+        )
+        FOLLOWER_OF_CREATOR = facts.PrivacyLevel.FOLLOWER_OF_CREATOR.value, "Followers"
+        SELF_ONLY = facts.PrivacyLevel.SELF_ONLY.value, "Only me"
 
     post = models.ForeignKey(
         "cms.Post",
@@ -260,8 +266,8 @@ class PublishJob(models.Model):
         "photo title",
         max_length=200,
         blank=True,
-        help_text="Photo posts: a title of at most 90 UTF-16 units; the caption "
-        "is sent as the description.",
+        help_text=f"Photo posts: a title of at most {facts.PHOTO_TITLE_MAX_UTF16} "
+        "UTF-16 units; the caption is sent as the description.",
     )
     consent_snapshot = models.JSONField(
         "what was shown",
@@ -358,7 +364,9 @@ class PublishJob(models.Model):
                 name="publish_job_one_in_flight_per_account",
             ),
             models.CheckConstraint(
-                condition=~Q(brand_content=True, privacy_level="SELF_ONLY"),
+                condition=~Q(
+                    brand_content=True, privacy_level=facts.PrivacyLevel.SELF_ONLY.value
+                ),
                 name="publish_job_branded_content_not_private",
             ),
         ]

@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from tiktok_integration.client import facts as tiktok_facts
+from tiktok_integration.client.chunks import DEFAULT_CHUNK_BYTES
+
 from .env import (
     env_bool,
     env_db,
@@ -60,7 +63,7 @@ INSTALLED_APPS = [
     "media_library",
     "cms",
     "tiktok_integration",
-    "tiktok_integration.sandbox",
+    "tiktok_sandbox",
     "config.apps.PostdeckConfig",  # deploy checks, log filters (config/apps.py)
 ]
 
@@ -340,18 +343,19 @@ if TIKTOK_SANDBOX:
     _sandbox_base = f"{BASE_URL}/{TIKTOK_SANDBOX_PREFIX}".rstrip("/")
     TIKTOK_API_BASE_URL = env_str("TIKTOK_API_BASE_URL", default=_sandbox_base)
     TIKTOK_AUTHORIZE_URL = env_str(
-        "TIKTOK_AUTHORIZE_URL", default=f"{_sandbox_base}/v2/auth/authorize/"
+        "TIKTOK_AUTHORIZE_URL",
+        default=_sandbox_base + urlsplit(tiktok_facts.AUTHORIZE_URL).path,
     )
     TIKTOK_WEB_URL = env_str("TIKTOK_WEB_URL", default=_sandbox_base)
 else:
     TIKTOK_CLIENT_SECRET = env_str("TIKTOK_CLIENT_SECRET")
     TIKTOK_API_BASE_URL = env_str(
-        "TIKTOK_API_BASE_URL", default="https://open.tiktokapis.com"
+        "TIKTOK_API_BASE_URL", default=tiktok_facts.API_BASE_URL
     )
     TIKTOK_AUTHORIZE_URL = env_str(
-        "TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/"
+        "TIKTOK_AUTHORIZE_URL", default=tiktok_facts.AUTHORIZE_URL
     )
-    TIKTOK_WEB_URL = env_str("TIKTOK_WEB_URL", default="https://www.tiktok.com")
+    TIKTOK_WEB_URL = env_str("TIKTOK_WEB_URL", default=tiktok_facts.WEB_URL)
 TIKTOK_REDIRECT_URI = env_str(
     "TIKTOK_REDIRECT_URI", default=f"{BASE_URL}/tiktok/callback/"
 )
@@ -369,9 +373,21 @@ TIKTOK_SCOPES = env_list(
 TIKTOK_CONNECT_TIMEOUT = env_float("TIKTOK_CONNECT_TIMEOUT", default=3.05)
 TIKTOK_READ_TIMEOUT = env_float("TIKTOK_READ_TIMEOUT", default=15.0)
 TIKTOK_UPLOAD_READ_TIMEOUT = env_float("TIKTOK_UPLOAD_READ_TIMEOUT", default=120.0)
-TIKTOK_CHUNK_SIZE = env_int("TIKTOK_CHUNK_SIZE", default=10_000_000)
+TIKTOK_CHUNK_SIZE = env_int("TIKTOK_CHUNK_SIZE", default=DEFAULT_CHUNK_BYTES)
+if (
+    not tiktok_facts.MIN_CHUNK_BYTES
+    <= TIKTOK_CHUNK_SIZE
+    <= tiktok_facts.MAX_CHUNK_BYTES
+):
+    raise ImproperlyConfigured(
+        f"TIKTOK_CHUNK_SIZE must be {tiktok_facts.MIN_CHUNK_BYTES:,} to "
+        f"{tiktok_facts.MAX_CHUNK_BYTES:,} bytes (TikTok's chunk bounds), "
+        f"not {TIKTOK_CHUNK_SIZE:,}."
+    )
 # TikTok's cap on Direct Posts per creator per 24 h, shared by every app (about 15).
-TIKTOK_DAILY_POST_CAP = env_int("TIKTOK_DAILY_POST_CAP", default=15)
+TIKTOK_DAILY_POST_CAP = env_int(
+    "TIKTOK_DAILY_POST_CAP", default=tiktok_facts.DAILY_POST_CAP
+)
 
 # --- Publishing -----------------------------------------------------------------
 
@@ -405,22 +421,34 @@ TIKTOK_INBOX_FOLLOW_MAX_SECONDS = env_int(
 TIKTOK_PUBLISH_LATE_HOLD_MINUTES = env_int(
     "TIKTOK_PUBLISH_LATE_HOLD_MINUTES", default=120
 )
-# Per user token (init counts the three init endpoints together) and, for the
-# Display API, per app; TikTok's own numbers (tiktok-api.md §6).
-TIKTOK_RATE_LIMITS = {
-    "creator_info": env_int("TIKTOK_RATE_LIMIT_CREATOR_INFO", default=20),
-    "init": env_int("TIKTOK_RATE_LIMIT_INIT", default=6),
-    "status_fetch": env_int("TIKTOK_RATE_LIMIT_STATUS", default=30),
-    "cancel": env_int("TIKTOK_RATE_LIMIT_CANCEL", default=30),
-    "display": env_int("TIKTOK_RATE_LIMIT_DISPLAY", default=600),
+# Calls per window, keyed by tiktok_facts.RateLimit: per user token (init counts
+# the three init endpoints together) and, for the Display API, per app. The
+# defaults are TikTok's own numbers (tiktok-api.md §6).
+_RATE_LIMIT_VARIABLES = {
+    tiktok_facts.RateLimit.CREATOR_INFO: "TIKTOK_RATE_LIMIT_CREATOR_INFO",
+    tiktok_facts.RateLimit.INIT: "TIKTOK_RATE_LIMIT_INIT",
+    tiktok_facts.RateLimit.STATUS_FETCH: "TIKTOK_RATE_LIMIT_STATUS",
+    tiktok_facts.RateLimit.CANCEL: "TIKTOK_RATE_LIMIT_CANCEL",
+    tiktok_facts.RateLimit.DISPLAY: "TIKTOK_RATE_LIMIT_DISPLAY",
 }
-TIKTOK_RATE_WINDOW_SECONDS = env_float("TIKTOK_RATE_WINDOW_SECONDS", default=61.0)
+TIKTOK_RATE_LIMITS = {
+    window.value: env_int(_RATE_LIMIT_VARIABLES[window], default=limit)
+    for window, limit in tiktok_facts.RATE_LIMIT_PER_MINUTE.items()
+}
+# A second longer than TikTok's window, so a call counted by us as outside it is
+# outside it at TikTok too, whatever the clocks and the network delay.
+TIKTOK_RATE_WINDOW_SECONDS = env_float(
+    "TIKTOK_RATE_WINDOW_SECONDS",
+    default=float(tiktok_facts.RATE_LIMIT_WINDOW_SECONDS + 1),
+)
 TIKTOK_RETRY_AFTER_MAX_SECONDS = env_int("TIKTOK_RETRY_AFTER_MAX_SECONDS", default=600)
 TIKTOK_BREAKER_THRESHOLD = env_int("TIKTOK_BREAKER_THRESHOLD", default=10)
 TIKTOK_BREAKER_RESET_SECONDS = env_int("TIKTOK_BREAKER_RESET_SECONDS", default=60)
 # Anticipated caps: pending inbox drafts per creator, creators per app per 24 h
 # (0: unknown, not anticipated).
-TIKTOK_PENDING_SHARE_CAP = env_int("TIKTOK_PENDING_SHARE_CAP", default=5)
+TIKTOK_PENDING_SHARE_CAP = env_int(
+    "TIKTOK_PENDING_SHARE_CAP", default=tiktok_facts.PENDING_SHARE_CAP
+)
 TIKTOK_ACTIVE_USER_CAP = env_int("TIKTOK_ACTIVE_USER_CAP", default=0)
 
 # --- Celery ---------------------------------------------------------------------

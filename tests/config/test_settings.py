@@ -201,6 +201,16 @@ def test_real_client_key_requires_the_client_secret(tmp_path):
     assert "Set the environment variable TIKTOK_CLIENT_SECRET" in result.stderr
 
 
+def test_chunk_size_outside_tiktoks_bounds_is_refused(tmp_path):
+    # given a chunk size under TikTok's 5 MB minimum
+    env = {**PRODUCTION_ENV, "TIKTOK_CHUNK_SIZE": "4000000"}
+    # when
+    result = run_manage(["check"], env, tmp_path)
+    # then
+    assert result.returncode != 0
+    assert "TIKTOK_CHUNK_SIZE must be 5,242,880 to 64,000,000 bytes" in result.stderr
+
+
 def test_bad_encryption_key_is_refused_with_its_position(tmp_path):
     # given
     env = {

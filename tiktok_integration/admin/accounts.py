@@ -236,7 +236,7 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
         options = obj.creator_info.get("privacy_level_options")
         if not options:
             return None
-        return list(options) == ["SELF_ONLY"]
+        return list(options) == [PrivacyLevel.SELF_ONLY]
 
     @admin.display(description="Health")
     def health(self, obj: TikTokAccount) -> str:

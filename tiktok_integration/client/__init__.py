@@ -1,6 +1,8 @@
 """A pure HTTP client for TikTok's APIs: values in, frozen dataclasses out.
 
 It knows nothing about Django; callers pass base URLs, keys and tokens in.
+TikTok's numbers (limits, caps, text lengths, endpoint paths) live in
+``tiktok_integration.client.facts``; import them from there.
 """
 
 from .api import TikTokClient
@@ -20,10 +22,11 @@ from .errors import (
     TikTokTransientError,
     describe_fail_reason,
 )
+from .facts import Endpoint, PrivacyLevel, RateLimit
 from .http import build_session
 from .oauth import TikTokOAuthClient
 from .streaming import FileRangeReader, TruncatedSourceError
-from .text import PHOTO_DESCRIPTION_MAX, PHOTO_TITLE_MAX, VIDEO_TITLE_MAX, utf16_length
+from .text import utf16_length
 from .types import (
     CallbackParams,
     CallRecord,
@@ -33,7 +36,6 @@ from .types import (
     PhotoPostRequest,
     PkcePair,
     PostMode,
-    PrivacyLevel,
     PublishInit,
     PublishState,
     PublishStatus,
@@ -65,18 +67,16 @@ __all__ = [
     "ERROR_CLASS_BY_CODE",
     "INBOX_DELIVERED",
     "NO_LONGER_PUBLICLY_AVAILABLE",
-    "PHOTO_DESCRIPTION_MAX",
-    "PHOTO_TITLE_MAX",
     "PUBLICLY_AVAILABLE",
     "PUBLISH_COMPLETE",
     "PUBLISH_FAILED",
     "RETRYABLE_FAIL_REASONS",
-    "VIDEO_TITLE_MAX",
     "CallRecord",
     "CallbackParams",
     "ChunkPlan",
     "ChunkUploadResult",
     "CreatorInfo",
+    "Endpoint",
     "FileRangeReader",
     "FileUploadSource",
     "PhotoPostRequest",
@@ -87,6 +87,7 @@ __all__ = [
     "PublishState",
     "PublishStatus",
     "PullFromUrlSource",
+    "RateLimit",
     "TikTokAccountBlockedError",
     "TikTokAmbiguousError",
     "TikTokClient",

@@ -26,6 +26,7 @@ from .errors import (
     malformed_response_error,
     parse_or_malformed,
 )
+from .facts import MAX_VIDEOS_PER_REQUEST, UPLOAD_CONTENT_TYPES, Endpoint
 from .http import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
@@ -56,28 +57,7 @@ from .types import (
 
 T = TypeVar("T")
 
-# https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
-USER_INFO_PATH: Final = "/v2/user/info/"
-# https://developers.tiktok.com/doc/tiktok-api-v2-video-list
-VIDEO_LIST_PATH: Final = "/v2/video/list/"
-# https://developers.tiktok.com/doc/tiktok-api-v2-video-query
-VIDEO_QUERY_PATH: Final = "/v2/video/query/"
-# https://developers.tiktok.com/doc/content-posting-api-reference-query-creator-info
-CREATOR_INFO_PATH: Final = "/v2/post/publish/creator_info/query/"
-# https://developers.tiktok.com/doc/content-posting-api-reference-direct-post
-DIRECT_VIDEO_INIT_PATH: Final = "/v2/post/publish/video/init/"
-# https://developers.tiktok.com/doc/content-posting-api-reference-upload-video
-INBOX_VIDEO_INIT_PATH: Final = "/v2/post/publish/inbox/video/init/"
-# https://developers.tiktok.com/doc/content-posting-api-reference-photo-post
-CONTENT_INIT_PATH: Final = "/v2/post/publish/content/init/"
-# https://developers.tiktok.com/doc/content-posting-api-reference-get-video-status
-STATUS_FETCH_PATH: Final = "/v2/post/publish/status/fetch/"
-# https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide
-CANCEL_PATH: Final = "/v2/post/publish/cancel/"
-
-MAX_VIDEOS_PER_REQUEST: Final = 20
 UPLOAD_READ_TIMEOUT: Final = 120.0
-UPLOAD_CONTENT_TYPES: Final = frozenset({"video/mp4", "video/quicktime", "video/webm"})
 
 _JSON_CONTENT_TYPE: Final = "application/json; charset=UTF-8"
 _FIELD_NAME = re.compile(r"^[a-z0-9_]+$")
@@ -130,8 +110,8 @@ class TikTokClient:
         """GET the user's profile fields. Raises TikTokScopeError for a field whose
         scope was not granted, and the other TikTokError subclasses."""
         return self._call(
-            "user_info",
-            USER_INFO_PATH + _fields_query(fields),
+            Endpoint.USER_INFO,
+            _fields_query(fields),
             access_token=access_token,
             method="GET",
             parse=UserInfo.from_api,
@@ -154,8 +134,8 @@ class TikTokClient:
         if cursor is not None:
             body["cursor"] = cursor
         return self._call(
-            "video_list",
-            VIDEO_LIST_PATH + _fields_query(fields),
+            Endpoint.VIDEO_LIST,
+            _fields_query(fields),
             access_token=access_token,
             body=body,
             parse=VideoPage.from_api,
@@ -169,8 +149,8 @@ class TikTokClient:
         if not 1 <= len(video_ids) <= MAX_VIDEOS_PER_REQUEST:
             raise ValueError(f"video_ids must hold 1 to {MAX_VIDEOS_PER_REQUEST} ids.")
         return self._call(
-            "video_query",
-            VIDEO_QUERY_PATH + _fields_query(fields),
+            Endpoint.VIDEO_QUERY,
+            _fields_query(fields),
             access_token=access_token,
             body={"filters": {"video_ids": list(video_ids)}},
             parse=videos_from_api,
@@ -181,8 +161,7 @@ class TikTokClient:
         cannot post; this raises TikTokQuotaError or TikTokAccountBlockedError
         then, and the other TikTokError subclasses otherwise."""
         return self._call(
-            "creator_info",
-            CREATOR_INFO_PATH,
+            Endpoint.CREATOR_INFO,
             access_token=access_token,
             parse=CreatorInfo.from_api,
         )
@@ -193,8 +172,7 @@ class TikTokClient:
         """Start a Direct Post. Raises TikTokAmbiguousError if the answer is lost
         (TikTok may have created the publish), and other TikTokError subclasses."""
         return self._init(
-            "video_init",
-            DIRECT_VIDEO_INIT_PATH,
+            Endpoint.VIDEO_INIT,
             access_token=access_token,
             body={
                 "post_info": post.as_post_info(),
@@ -209,8 +187,7 @@ class TikTokClient:
         """Send a video to the creator's inbox (no post_info exists for this flow).
         Raises TikTokAmbiguousError if the answer is lost, and other TikTokErrors."""
         return self._init(
-            "inbox_video_init",
-            INBOX_VIDEO_INIT_PATH,
+            Endpoint.INBOX_VIDEO_INIT,
             access_token=access_token,
             body={"source_info": source.as_source_info()},
             expects_upload_url=isinstance(source, FileUploadSource),
@@ -222,8 +199,7 @@ class TikTokClient:
         """Start a photo post from verified URLs. Raises TikTokAmbiguousError if
         the answer is lost, and other TikTokError subclasses."""
         return self._init(
-            "content_init",
-            CONTENT_INIT_PATH,
+            Endpoint.CONTENT_INIT,
             access_token=access_token,
             body=request.as_json(),
             expects_upload_url=False,
@@ -233,8 +209,7 @@ class TikTokClient:
         """The publish's current status. Safe to repeat: a lost answer raises
         TikTokTransientError; other failures raise TikTokError subclasses."""
         return self._call(
-            "status_fetch",
-            STATUS_FETCH_PATH,
+            Endpoint.STATUS_FETCH,
             access_token=access_token,
             body={"publish_id": _required(publish_id, "publish_id")},
             parse=PublishStatus.from_api,
@@ -244,8 +219,7 @@ class TikTokClient:
         """Ask TikTok to stop a PULL_FROM_URL download (best effort). Raises
         TikTokRejectedError (e.g. publish_not_cancellable) and other TikTokErrors."""
         self._call(
-            "cancel",
-            CANCEL_PATH,
+            Endpoint.CANCEL,
             access_token=access_token,
             body={"publish_id": _required(publish_id, "publish_id")},
             parse=lambda data: None,
@@ -292,7 +266,7 @@ class TikTokClient:
                 self._session,
                 "PUT",
                 upload_url,
-                endpoint="upload_chunk",
+                endpoint=Endpoint.UPLOAD_CHUNK,
                 timeout=self._upload_timeout,
                 outcome_unknown_if_lost=is_final,
                 data=body,
@@ -301,12 +275,13 @@ class TikTokClient:
             result = _chunk_result(response, is_final=is_final)
             return Observed(result, response.status_code, "", "")
 
-        return self._recorder.observe(endpoint="upload_chunk", method="PUT", call=put)
+        return self._recorder.observe(
+            endpoint=Endpoint.UPLOAD_CHUNK, method="PUT", call=put
+        )
 
     def _init(
         self,
-        endpoint: str,
-        path: str,
+        endpoint: Endpoint,
         *,
         access_token: str,
         body: JsonObject,
@@ -314,7 +289,6 @@ class TikTokClient:
     ) -> PublishInit:
         return self._call(
             endpoint,
-            path,
             access_token=access_token,
             body=body,
             parse=lambda data: PublishInit.from_api(
@@ -325,8 +299,8 @@ class TikTokClient:
 
     def _call(
         self,
-        endpoint: str,
-        path_and_query: str,
+        endpoint: Endpoint,
+        query: str = "",
         *,
         access_token: str,
         parse: Callable[[JsonObject], T],
@@ -343,7 +317,7 @@ class TikTokClient:
             response = send(
                 self._session,
                 method,
-                self._api_base_url + path_and_query,
+                self._api_base_url + endpoint.path + query,
                 endpoint=endpoint,
                 timeout=self._timeout,
                 outcome_unknown_if_lost=outcome_unknown_if_lost,
@@ -450,19 +424,19 @@ def _chunk_result(response: requests.Response, *, is_final: bool) -> ChunkUpload
             code=RANGE_MISMATCH,
             message=f"TikTok reports {uploaded_bytes} bytes received.",
             http_status=status,
-            endpoint="upload_chunk",
+            endpoint=Endpoint.UPLOAD_CHUNK,
             uploaded_bytes=uploaded_bytes,
         )
     if 200 <= status < 300:
         raise malformed_response_error(
-            endpoint="upload_chunk",
+            endpoint=Endpoint.UPLOAD_CHUNK,
             http_status=status,
             detail="The upload answered neither 201 nor 206.",
             outcome_unknown=is_final,
         )
     if status == 429 or status >= 500:
         raise error_from_code(
-            endpoint="upload_chunk",
+            endpoint=Endpoint.UPLOAD_CHUNK,
             http_status=status,
             code="",
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
@@ -471,5 +445,5 @@ def _chunk_result(response: requests.Response, *, is_final: bool) -> ChunkUpload
     raise TikTokRejectedError(
         code=_UPLOAD_REFUSAL_CODES.get(status, UPLOAD_REJECTED),
         http_status=status,
-        endpoint="upload_chunk",
+        endpoint=Endpoint.UPLOAD_CHUNK,
     )

@@ -1,12 +1,11 @@
 """Split a video into the chunks TikTok's media transfer expects (tiktok-api.md §4.6).
 
 TikTok states its limits in "MB" and "GB" without saying whether that is 10**6
-or 2**20 bytes, so every limit below sits on the safe side of both readings (the
-built-in sandbox enforces the same strict reading): a chunk is at least 5 MiB
-(5,242,880, above 5,000,000), at most 64,000,000 bytes (below 64 MiB), the final
-chunk at most 128,000,000 bytes (below 128 MiB), a single-piece upload at most
-64,000,000 bytes ("files over 64 MB must be split") and a video at most
-4,000,000,000 bytes (below 4 GiB).
+or 2**20 bytes; facts.py reads every bound on the safe side of both (a chunk of
+at least 5 MiB, at most 64,000,000 bytes, a final chunk of at most 128,000,000
+bytes, a video of at most 4,000,000,000 bytes) and the built-in sandbox enforces
+the same strict reading. A single-piece upload is at most MAX_CHUNK_BYTES
+("files over 64 MB must be split").
 """
 
 from __future__ import annotations
@@ -15,14 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from .facts import (
+    MAX_CHUNK_BYTES,
+    MAX_CHUNK_COUNT,
+    MAX_FINAL_CHUNK_BYTES,
+    MAX_VIDEO_BYTES,
+    MIN_CHUNK_BYTES,
+)
 from .types import FileUploadSource
 
-MIN_CHUNK_BYTES: Final = 5 * 1024 * 1024
-MAX_CHUNK_BYTES: Final = 64 * 1000 * 1000
-MAX_FINAL_CHUNK_BYTES: Final = 128 * 1000 * 1000
-MAX_CHUNK_COUNT: Final = 1000
-# TikTok's "4 GB" video limit, read strictly as 4 * 10**9 bytes (not 4 GiB).
-MAX_VIDEO_BYTES: Final = 4_000_000_000
+#: The product's chunk size unless settings say otherwise: 10 MB, clear of the
+#: edges of TikTok's bounds under either reading of "MB" (§4.6).
 DEFAULT_CHUNK_BYTES: Final = 10_000_000
 
 
@@ -48,12 +50,18 @@ class ChunkPlan:
         if self.chunk_size > MAX_CHUNK_BYTES or (
             self.chunk_size < MIN_CHUNK_BYTES and not is_single_piece
         ):
-            raise ValueError("Chunks must be between 5 MiB and 64,000,000 bytes.")
+            raise ValueError(
+                f"Chunks must be between {MIN_CHUNK_BYTES:,} and "
+                f"{MAX_CHUNK_BYTES:,} bytes."
+            )
         if self.final_chunk_size > MAX_FINAL_CHUNK_BYTES:
-            raise ValueError("The final chunk must be at most 128,000,000 bytes.")
+            raise ValueError(
+                f"The final chunk must be at most {MAX_FINAL_CHUNK_BYTES:,} bytes."
+            )
         if self.total_chunk_count == 1 and self.video_size > MAX_CHUNK_BYTES:
             raise ValueError(
-                "A video over 64,000,000 bytes must be sent in at least 2 chunks."
+                f"A video over {MAX_CHUNK_BYTES:,} bytes must be sent in at least "
+                "2 chunks."
             )
 
     @property

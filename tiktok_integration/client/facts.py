@@ -67,8 +67,18 @@ ENDPOINT_PATHS: Final = MappingProxyType(
 )
 
 
+#: TikTok's hosts (§0): the API, Login Kit's consent page, and the website whose
+#: profile and video pages public post links point at. Settings default to these
+#: outside sandbox mode.
+API_BASE_URL: Final = "https://open.tiktokapis.com"
+AUTHORIZE_URL: Final = "https://www.tiktok.com/v2/auth/authorize/"
+WEB_URL: Final = "https://www.tiktok.com"
+
+
 class RateLimit(StrEnum):
-    """The windows TikTok counts calls in (§6). Several endpoints share one."""
+    """The windows the product counts calls in (§6). The three init endpoints
+    share one at TikTok too. TikTok counts each Display API endpoint in its own
+    window; the product counts the three together, which is stricter."""
 
     CREATOR_INFO = "creator_info"
     INIT = "init"
@@ -92,6 +102,9 @@ RATE_LIMIT_OF_ENDPOINT: Final = MappingProxyType(
         Endpoint.VIDEO_QUERY: RateLimit.DISPLAY,
     }
 )
+
+#: The length of TikTok's sliding rate-limit window, in seconds (§6).
+RATE_LIMIT_WINDOW_SECONDS: Final = 60
 
 #: Requests per one-minute sliding window (§4.2, §4.3 to §4.5, §4.8, §6). The
 #: posting limits are per user access token; the Display API limit is per API
@@ -118,9 +131,13 @@ class PrivacyLevel(StrEnum):
     SELF_ONLY = "SELF_ONLY"
 
 
+#: The caps below (and the unaudited and active-creator caps) count over any
+#: 24 hours, a rolling window rather than a calendar day (§4.4, §6).
+CAP_WINDOW_SECONDS: Final = 24 * 60 * 60
 #: Posts per creator per rolling 24 hours, shared by every app (§6, §12).
 DAILY_POST_CAP: Final = 15
-#: Inbox (draft) shares pending per creator at once (§6).
+#: Inbox (draft) shares a creator may have pending, counted over any 24 hours
+#: (§4.4, §6); past it TikTok answers ``spam_risk_too_many_pending_share``.
 PENDING_SHARE_CAP: Final = 5
 
 #: Caption and title lengths in UTF-16 code units (§4.3, §4.5, §7).
@@ -143,5 +160,9 @@ MAX_CHUNK_BYTES: Final = 64 * 1000 * 1000
 MAX_FINAL_CHUNK_BYTES: Final = 128 * 1000 * 1000
 #: At most this many chunks per upload.
 MAX_CHUNK_COUNT: Final = 1000
+#: How long an init's ``upload_url`` accepts chunks (§4.3, §6).
+UPLOAD_URL_LIFETIME_SECONDS: Final = 60 * 60
 #: Largest video, "4 GB" read strictly as 4 * 10**9 bytes (§4.6, §7).
 MAX_VIDEO_BYTES: Final = 4_000_000_000
+#: ``Content-Type`` values a chunk PUT may carry (§4.6).
+UPLOAD_CONTENT_TYPES: Final = frozenset({"video/mp4", "video/quicktime", "video/webm"})

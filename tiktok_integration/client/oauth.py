@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import requests
 
 from .errors import error_from_code, parse_or_malformed
+from .facts import Endpoint
 from .http import (
     DEFAULT_CONNECT_TIMEOUT,
     CallRecorder,
@@ -24,11 +25,6 @@ from .http import (
 from .types import CallbackParams, CallRecord, PkcePair, TokenGrant, parse_scopes
 
 T = TypeVar("T")
-
-# https://developers.tiktok.com/doc/oauth-user-access-token-management
-OAUTH_GRANT_PATH: Final = "/v2/oauth/token/"
-# https://developers.tiktok.com/doc/oauth-user-access-token-management
-REVOKE_PATH: Final = "/v2/oauth/revoke/"
 
 # A token request holds a row lock in the caller, so it gets a shorter read timeout.
 OAUTH_READ_TIMEOUT: Final = 10.0
@@ -117,7 +113,7 @@ class TikTokOAuthClient:
         (invalid_grant: the code is bad, used or expired), TikTokAmbiguousError
         (answer lost: the single-use code may be spent) and other TikTokErrors."""
         return self._token_request(
-            "oauth_token_exchange",
+            Endpoint.OAUTH_TOKEN_EXCHANGE,
             {
                 "client_key": self._client_key,
                 "client_secret": self._client_secret,
@@ -133,7 +129,7 @@ class TikTokOAuthClient:
         Raises TikTokReauthError (invalid_grant), TikTokAmbiguousError (answer
         lost: the old refresh token may already be dead) and other TikTokErrors."""
         return self._token_request(
-            "oauth_token_refresh",
+            Endpoint.OAUTH_TOKEN_REFRESH,
             {
                 "client_key": self._client_key,
                 "client_secret": self._client_secret,
@@ -146,8 +142,7 @@ class TikTokOAuthClient:
         """Revoke the user's authorization. Revoking twice is harmless, so a lost
         answer raises TikTokTransientError; refusals raise other TikTokErrors."""
         self._post_form(
-            "oauth_revoke",
-            REVOKE_PATH,
+            Endpoint.OAUTH_REVOKE,
             {
                 "client_key": self._client_key,
                 "client_secret": self._client_secret,
@@ -157,10 +152,9 @@ class TikTokOAuthClient:
             outcome_unknown_if_lost=False,
         )
 
-    def _token_request(self, endpoint: str, form: dict[str, str]) -> TokenGrant:
+    def _token_request(self, endpoint: Endpoint, form: dict[str, str]) -> TokenGrant:
         return self._post_form(
             endpoint,
-            OAUTH_GRANT_PATH,
             form,
             parse=TokenGrant.from_api,
             outcome_unknown_if_lost=True,
@@ -168,8 +162,7 @@ class TikTokOAuthClient:
 
     def _post_form(
         self,
-        endpoint: str,
-        path: str,
+        endpoint: Endpoint,
         form: dict[str, str],
         *,
         parse: Callable[[Mapping[str, Any]], T],
@@ -183,7 +176,7 @@ class TikTokOAuthClient:
             response = send(
                 self._session,
                 "POST",
-                self._api_base_url + path,
+                self._api_base_url + endpoint.path,
                 endpoint=endpoint,
                 timeout=self._timeout,
                 outcome_unknown_if_lost=outcome_unknown_if_lost,

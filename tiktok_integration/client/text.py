@@ -1,14 +1,8 @@
-"""Text limits as TikTok counts them: in UTF-16 code units, not Python characters."""
+"""Text length as TikTok counts it: in UTF-16 code units ("runes"), not Python
+characters, so an emoji outside the Basic Multilingual Plane costs 2 (§7). The
+limits themselves are in facts.py."""
 
 from __future__ import annotations
-
-from typing import Final
-
-# TikTok counts caption length in UTF-16 code units ("runes"), so an emoji outside
-# the Basic Multilingual Plane costs 2 (tiktok-api.md §7).
-VIDEO_TITLE_MAX: Final = 2200
-PHOTO_TITLE_MAX: Final = 90
-PHOTO_DESCRIPTION_MAX: Final = 4000
 
 
 def utf16_length(text: str) -> int:

@@ -13,23 +13,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import INVALID_CALLBACK, TikTokRejectedError, error_from_code
-from .text import (
-    PHOTO_DESCRIPTION_MAX,
-    PHOTO_TITLE_MAX,
-    VIDEO_TITLE_MAX,
-    ensure_utf16_within,
+from .facts import (
+    MAX_PHOTO_IMAGES,
+    PHOTO_DESCRIPTION_MAX_UTF16,
+    PHOTO_TITLE_MAX_UTF16,
+    VIDEO_TITLE_MAX_UTF16,
+    PrivacyLevel,
 )
+from .text import ensure_utf16_within
 
 JsonObject = dict[str, Any]
-
-MAX_PHOTO_IMAGES = 35
-
-
-class PrivacyLevel(StrEnum):
-    PUBLIC_TO_EVERYONE = "PUBLIC_TO_EVERYONE"
-    MUTUAL_FOLLOW_FRIENDS = "MUTUAL_FOLLOW_FRIENDS"
-    FOLLOWER_OF_CREATOR = "FOLLOWER_OF_CREATOR"
-    SELF_ONLY = "SELF_ONLY"
 
 
 class PostMode(StrEnum):
@@ -352,7 +345,7 @@ class VideoPostRequest:
     def __post_init__(self) -> None:
         if not self.privacy_level:
             raise ValueError("privacy_level is required and has no default.")
-        ensure_utf16_within(self.title, VIDEO_TITLE_MAX, field_name="Video title")
+        ensure_utf16_within(self.title, VIDEO_TITLE_MAX_UTF16, field_name="Video title")
         if self.video_cover_timestamp_ms is not None and (
             self.video_cover_timestamp_ms < 0
         ):
@@ -437,9 +430,11 @@ class PhotoPostRequest:
             _ensure_https(url, field_name="Each photo URL")
         if not 0 <= self.photo_cover_index < len(self.photo_images):
             raise ValueError("photo_cover_index must point at one of the images.")
-        ensure_utf16_within(self.title, PHOTO_TITLE_MAX, field_name="Photo title")
+        ensure_utf16_within(self.title, PHOTO_TITLE_MAX_UTF16, field_name="Photo title")
         ensure_utf16_within(
-            self.description, PHOTO_DESCRIPTION_MAX, field_name="Photo description"
+            self.description,
+            PHOTO_DESCRIPTION_MAX_UTF16,
+            field_name="Photo description",
         )
         if self.post_mode is PostMode.DIRECT_POST and not self.privacy_level:
             raise ValueError("A direct photo post needs a privacy_level.")

@@ -49,7 +49,7 @@ from tiktok_integration.client import (
     TikTokTransientError,
     plan_chunks,
 )
-from tiktok_integration.client.api import UPLOAD_CONTENT_TYPES
+from tiktok_integration.client.facts import UPLOAD_CONTENT_TYPES
 from tiktok_integration.composer import (
     DIRECT,
     CreatorRules,

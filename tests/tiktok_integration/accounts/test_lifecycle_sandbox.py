@@ -17,14 +17,14 @@ from tests.factories.tiktok import PublishJobFactory
 from tiktok_integration.client import TikTokReauthError
 from tiktok_integration.gateway.clients import oauth_client
 from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
-from tiktok_integration.sandbox.models import Endpoint, SandboxFault, SandboxToken
-from tiktok_integration.sandbox.selectors import sandbox_call_count
-from tiktok_integration.sandbox.services import sandbox_fault_add
 from tiktok_integration.services.accounts import tiktok_account_disconnect
 from tiktok_integration.services.tokens import (
     ReconnectRequiredError,
     tiktok_account_access_token,
 )
+from tiktok_sandbox.models import Endpoint, SandboxFault, SandboxToken
+from tiktok_sandbox.selectors import sandbox_call_count
+from tiktok_sandbox.services import sandbox_fault_add
 
 ALL = [
     "user.info.basic",

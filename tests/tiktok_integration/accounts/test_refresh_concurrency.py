@@ -20,9 +20,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from tiktok_integration.models import PublishAttempt, TikTokAccount
-from tiktok_integration.sandbox.models import Endpoint
-from tiktok_integration.sandbox.selectors import sandbox_call_count
 from tiktok_integration.services.tokens import tiktok_account_access_token
+from tiktok_sandbox.models import Endpoint
+from tiktok_sandbox.selectors import sandbox_call_count
 
 from .test_lifecycle_sandbox import connect
 

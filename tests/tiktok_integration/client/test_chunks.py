@@ -7,7 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tiktok_integration.client import ChunkPlan, content_range, plan_chunks
-from tiktok_integration.client.chunks import (
+from tiktok_integration.client.facts import (
     MAX_CHUNK_BYTES,
     MAX_FINAL_CHUNK_BYTES,
     MAX_VIDEO_BYTES,
@@ -185,7 +185,7 @@ def test_a_plan_that_breaks_the_rules_cannot_be_built() -> None:
     # Given hand-made plans that TikTok would reject, then construction fails.
     with pytest.raises(ValueError, match="video_size // chunk_size"):
         ChunkPlan(video_size=30_000_000, chunk_size=10_000_000, total_chunk_count=2)
-    with pytest.raises(ValueError, match="between 5 MiB"):
+    with pytest.raises(ValueError, match="Chunks must be between"):
         ChunkPlan(video_size=30_000_000, chunk_size=1_000_000, total_chunk_count=30)
     with pytest.raises(ValueError, match="1 to 1000"):
         ChunkPlan(video_size=10, chunk_size=5, total_chunk_count=0)

@@ -7,13 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tiktok_integration.client import (
-    PHOTO_DESCRIPTION_MAX,
-    PHOTO_TITLE_MAX,
-    VIDEO_TITLE_MAX,
     PhotoPostRequest,
     PostMode,
     VideoPostRequest,
     utf16_length,
+)
+from tiktok_integration.client.facts import (
+    PHOTO_DESCRIPTION_MAX_UTF16,
+    PHOTO_TITLE_MAX_UTF16,
+    VIDEO_TITLE_MAX_UTF16,
 )
 
 EMOJI = "\N{GRINNING FACE}"
@@ -39,7 +41,11 @@ def test_known_lengths() -> None:
 
 
 def test_limits_match_the_reference() -> None:
-    assert (VIDEO_TITLE_MAX, PHOTO_TITLE_MAX, PHOTO_DESCRIPTION_MAX) == (2200, 90, 4000)
+    assert (
+        VIDEO_TITLE_MAX_UTF16,
+        PHOTO_TITLE_MAX_UTF16,
+        PHOTO_DESCRIPTION_MAX_UTF16,
+    ) == (2200, 90, 4000)
 
 
 def test_video_title_limit_counts_emoji_twice() -> None:

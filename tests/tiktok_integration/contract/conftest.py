@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.tiktok_integration.sandbox_server import (
+from tests.tiktok_sandbox.server import (
     SandboxApi,
     _SandboxServerThread,
     _start,

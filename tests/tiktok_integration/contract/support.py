@@ -17,7 +17,7 @@ from tiktok_integration.client import (
     TikTokClient,
     TikTokOAuthClient,
 )
-from tiktok_integration.sandbox.models import SandboxCreator
+from tiktok_sandbox.models import SandboxCreator
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = 10

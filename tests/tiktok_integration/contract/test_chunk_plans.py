@@ -14,11 +14,11 @@ from tiktok_integration.client import (
     VideoPostRequest,
     plan_chunks,
 )
-from tiktok_integration.client.chunks import MAX_CHUNK_BYTES, MIN_CHUNK_BYTES
-from tiktok_integration.sandbox import rules
-from tiktok_integration.sandbox.models import SandboxCreator
-from tiktok_integration.sandbox.selectors import sandbox_publish_get
-from tiktok_integration.sandbox.services import IssuedTokens, sandbox_tokens_issue
+from tiktok_integration.client.facts import MAX_CHUNK_BYTES, MIN_CHUNK_BYTES
+from tiktok_sandbox import rules
+from tiktok_sandbox.models import SandboxCreator
+from tiktok_sandbox.selectors import sandbox_publish_get
+from tiktok_sandbox.services import IssuedTokens, sandbox_tokens_issue
 
 
 @settings(max_examples=500)

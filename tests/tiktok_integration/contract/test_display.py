@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from tiktok_integration.client import TikTokClient, TikTokScopeError
-from tiktok_integration.sandbox.models import SandboxCreator, SandboxVideo
-from tiktok_integration.sandbox.services import IssuedTokens, sandbox_tokens_issue
+from tiktok_sandbox.models import SandboxCreator, SandboxVideo
+from tiktok_sandbox.services import IssuedTokens, sandbox_tokens_issue
 
 VIDEO_FIELDS = ("id", "create_time", "title", "view_count", "share_url")
 

@@ -34,8 +34,8 @@ from tiktok_integration.client import (
     VideoPostRequest,
     plan_chunks,
 )
-from tiktok_integration.sandbox.models import Endpoint, SandboxCreator, SandboxFault
-from tiktok_integration.sandbox.services import (
+from tiktok_sandbox.models import Endpoint, SandboxCreator, SandboxFault
+from tiktok_sandbox.services import (
     IssuedTokens,
     sandbox_access_tokens_expire_all,
     sandbox_creator_update,

@@ -10,7 +10,7 @@ import requests
 from django.conf import settings
 
 from tests.tiktok_integration.contract.support import consent
-from tests.tiktok_integration.sandbox_server import SandboxApi
+from tests.tiktok_sandbox.server import SandboxApi
 from tiktok_integration.client import (
     TikTokAmbiguousError,
     TikTokClient,
@@ -21,9 +21,9 @@ from tiktok_integration.client import (
     TikTokTransientError,
     build_session,
 )
-from tiktok_integration.sandbox import selectors
-from tiktok_integration.sandbox.models import Endpoint, SandboxCreator, SandboxFault
-from tiktok_integration.sandbox.services import (
+from tiktok_sandbox import selectors
+from tiktok_sandbox.models import Endpoint, SandboxCreator, SandboxFault
+from tiktok_sandbox.services import (
     IssuedTokens,
     sandbox_fault_add,
     sandbox_settings_update,

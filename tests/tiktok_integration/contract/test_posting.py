@@ -22,9 +22,9 @@ from tiktok_integration.client import (
     VideoPostRequest,
     plan_chunks,
 )
-from tiktok_integration.sandbox import selectors
-from tiktok_integration.sandbox.models import Endpoint, SandboxCreator
-from tiktok_integration.sandbox.services import (
+from tiktok_sandbox import selectors
+from tiktok_sandbox.models import Endpoint, SandboxCreator
+from tiktok_sandbox.services import (
     IssuedTokens,
     sandbox_creator_post_draft,
     sandbox_creator_update,

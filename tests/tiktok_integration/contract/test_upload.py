@@ -22,9 +22,9 @@ from tiktok_integration.client import (
     plan_chunks,
 )
 from tiktok_integration.client.chunks import ChunkPlan
-from tiktok_integration.sandbox import selectors
-from tiktok_integration.sandbox.models import Endpoint, SandboxCreator, SandboxFault
-from tiktok_integration.sandbox.services import (
+from tiktok_sandbox import selectors
+from tiktok_sandbox.models import Endpoint, SandboxCreator, SandboxFault
+from tiktok_sandbox.services import (
     IssuedTokens,
     sandbox_fault_add,
     sandbox_upload_url_expire,

@@ -12,14 +12,14 @@ from tests.tiktok_integration.publishing.conftest import connect, scheduled_job
 from tiktok_integration.gateway import account_calls
 from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
-from tiktok_integration.sandbox.models import Endpoint, SandboxCreator, SandboxFault
-from tiktok_integration.sandbox.selectors import sandbox_call_count
-from tiktok_integration.sandbox.services import (
+from tiktok_integration.services.tokens import ReconnectRequiredError
+from tiktok_sandbox.models import Endpoint, SandboxCreator, SandboxFault
+from tiktok_sandbox.selectors import sandbox_call_count
+from tiktok_sandbox.services import (
     sandbox_access_tokens_expire_all,
     sandbox_fault_add,
 )
-from tiktok_integration.sandbox.services.tokens import sandbox_creator_revoke_all
-from tiktok_integration.services.tokens import ReconnectRequiredError
+from tiktok_sandbox.services.tokens import sandbox_creator_revoke_all
 
 ADD_URL = "admin:tiktok_integration_publishjob_add"
 

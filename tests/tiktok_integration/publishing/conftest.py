@@ -19,7 +19,7 @@ from media_library.models import MediaAsset
 from tests.factories.cms import PostFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
 from tests.factories.workspaces import WorkspaceFactory
-from tests.tiktok_integration.sandbox_server import (
+from tests.tiktok_sandbox.server import (
     ALL_SCOPES,
     SandboxApi,
     _use,
@@ -28,8 +28,8 @@ from tests.tiktok_integration.sandbox_server import (
 # Imported for its side effect: registers the post.publish.* webhook handlers.
 from tiktok_integration import tasks as _tasks  # noqa: F401
 from tiktok_integration.models import PublishJob, TikTokAccount
-from tiktok_integration.sandbox.models import SandboxCreator
-from tiktok_integration.sandbox.services import sandbox_tokens_issue
+from tiktok_sandbox.models import SandboxCreator
+from tiktok_sandbox.services import sandbox_tokens_issue
 
 Status = PublishJob.Status
 MB = 1024 * 1024
@@ -120,7 +120,7 @@ def drive(*, rounds: int = 12) -> None:
     )
     from tiktok_integration.publishing.status import publish_job_poll
     from tiktok_integration.publishing.steps import publish_job_run
-    from tiktok_integration.sandbox.services import sandbox_advance
+    from tiktok_sandbox.services import sandbox_advance
 
     for _ in range(rounds):
         claims = publish_dispatch_tick()

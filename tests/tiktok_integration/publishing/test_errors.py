@@ -10,12 +10,12 @@ from tests.tiktok_integration.publishing.conftest import MB, drive, scheduled_jo
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.reconcile import publish_dispatch_tick
 from tiktok_integration.publishing.steps import publish_job_run
-from tiktok_integration.sandbox.models import Endpoint, SandboxCall, SandboxFault
-from tiktok_integration.sandbox.selectors import (
+from tiktok_sandbox.models import Endpoint, SandboxCall, SandboxFault
+from tiktok_sandbox.selectors import (
     sandbox_completed_publish_count,
     sandbox_init_count,
 )
-from tiktok_integration.sandbox.services import (
+from tiktok_sandbox.services import (
     sandbox_access_tokens_expire_all,
     sandbox_creator_update,
     sandbox_fault_add,

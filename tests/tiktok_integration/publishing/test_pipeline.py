@@ -4,7 +4,7 @@ from django.conf import settings
 
 from tests.tiktok_integration.publishing.conftest import MB, drive, scheduled_job
 from tiktok_integration.models import PublishAttempt, PublishJob
-from tiktok_integration.sandbox.selectors import (
+from tiktok_sandbox.selectors import (
     sandbox_call_count,
     sandbox_completed_publish_count,
     sandbox_init_count,

@@ -15,12 +15,12 @@ from tests.tiktok_integration.publishing.conftest import (
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.reconcile import publish_dispatch_tick
 from tiktok_integration.publishing.steps import publish_job_run
-from tiktok_integration.sandbox.models import Endpoint, SandboxCall, SandboxFault
-from tiktok_integration.sandbox.selectors import (
+from tiktok_sandbox.models import Endpoint, SandboxCall, SandboxFault
+from tiktok_sandbox.selectors import (
     sandbox_completed_publish_count,
     sandbox_init_count,
 )
-from tiktok_integration.sandbox.services import sandbox_fault_add
+from tiktok_sandbox.services import sandbox_fault_add
 
 Status = PublishJob.Status
 

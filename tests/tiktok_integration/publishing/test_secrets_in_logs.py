@@ -24,7 +24,7 @@ from django.test.testcases import LiveServerThread
 
 from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
-from tests.tiktok_integration.sandbox_server import SandboxApi, _use
+from tests.tiktok_sandbox.server import SandboxApi, _use
 from tiktok_integration.models import PublishJob, TikTokAccount
 
 TOKEN_KEYS = {"access_token", "refresh_token"}

@@ -12,12 +12,12 @@ from tiktok_integration.client import sign
 from tiktok_integration.models import PublishJob, WebhookEvent
 from tiktok_integration.publishing.reconcile import publish_dispatch_tick
 from tiktok_integration.publishing.steps import publish_job_run
-from tiktok_integration.sandbox.selectors import sandbox_init_count
-from tiktok_integration.sandbox.services import (
+from tiktok_integration.services.webhooks import webhook_event_apply
+from tiktok_sandbox.selectors import sandbox_init_count
+from tiktok_sandbox.services import (
     sandbox_creator_update,
     sandbox_settings_update,
 )
-from tiktok_integration.services.webhooks import webhook_event_apply
 
 Status = PublishJob.Status
 

@@ -61,18 +61,18 @@ from tests.tiktok_integration.publishing.workers import (
 )
 from tiktok_integration.models import CircuitBreaker, PublishJob, TikTokAccount
 from tiktok_integration.publishing.leases import publish_jobs_claim_due
-from tiktok_integration.sandbox.models import (
+from tiktok_sandbox.models import (
     Endpoint,
     SandboxCall,
     SandboxCreator,
     SandboxFault,
 )
-from tiktok_integration.sandbox.selectors import (
+from tiktok_sandbox.selectors import (
     sandbox_call_count,
     sandbox_completed_publish_count,
     sandbox_init_count,
 )
-from tiktok_integration.sandbox.services import (
+from tiktok_sandbox.services import (
     sandbox_access_tokens_expire_all,
     sandbox_creator_create,
     sandbox_ensure_defaults,

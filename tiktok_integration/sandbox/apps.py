@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class TikTokSandboxConfig(AppConfig):
-    name = "tiktok_integration.sandbox"
-    label = "tiktok_sandbox"
-    verbose_name = "TikTok sandbox"
-    default_auto_field = "django.db.models.BigAutoField"
