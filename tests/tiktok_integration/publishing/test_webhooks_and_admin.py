@@ -10,8 +10,8 @@ from tests.factories.cms import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
 from tiktok_integration.client import sign
 from tiktok_integration.models import PublishJob, WebhookEvent
-from tiktok_integration.publishing.reconcile import publish_dispatch_tick
-from tiktok_integration.publishing.steps import publish_job_run
+from tiktok_integration.publishing.dispatch import publish_dispatch_tick
+from tiktok_integration.publishing.run import publish_job_run
 from tiktok_integration.sandbox.selectors import sandbox_init_count
 from tiktok_integration.sandbox.services import (
     sandbox_creator_update,
