@@ -3,40 +3,44 @@
 Every message the product sends goes through an ``enqueue_*`` function here, so
 the task names, argument shapes and countdowns live in one module.
 
-Each task imports its service inside its body. That keeps the import graph one
-way round: services that enqueue (``publishing.run`` parks a job and sends its
-wake-up) import this module at their top, and this module imports no service
-until a task runs, so there is no cycle and no import hidden in a service
-function. The post.publish.* webhook handlers are registered by the app's
-``ready()`` in every process, workers included.
+This module imports the services at its top, as an interface layer does, so a
+worker has the whole publishing stack loaded before it forks its pool and no
+message pays for imports while its lease runs. The one service that enqueues
+(``publishing.run`` sends a parked job's wake-up) therefore imports its
+``enqueue_*`` function when it sends, which breaks the cycle
+(tasks → run → tasks) in that single place. The post.publish.* webhook
+handlers are registered by the app's ``ready()`` in every process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from celery import shared_task
 
-if TYPE_CHECKING:
-    from tiktok_integration.publishing.leases import Claim
+from tiktok_integration.publishing.dispatch import (
+    publish_dispatch_tick,
+    publish_poll_tick,
+    publish_reconcile_tick,
+)
+from tiktok_integration.publishing.leases import Claim
+from tiktok_integration.publishing.run import publish_job_run
+from tiktok_integration.publishing.status import publish_job_poll
+from tiktok_integration.services.tokens import (
+    tiktok_account_refresh_expiring,
+    tiktok_account_send_expiry_reminders,
+)
 
 
 @shared_task(name="tiktok.refresh_expiring_tokens", ignore_result=True)
 def refresh_expiring_tokens_task() -> int:
     """Refresh access tokens that expire within the sweep window."""
-    from tiktok_integration.services.tokens import tiktok_account_refresh_expiring
-
     return tiktok_account_refresh_expiring()
 
 
 @shared_task(name="tiktok.send_token_expiry_reminders", ignore_result=True)
 def send_token_expiry_reminders_task() -> int:
     """Email staff 14 days before an account's connection runs out."""
-    from tiktok_integration.services.tokens import (
-        tiktok_account_send_expiry_reminders,
-    )
-
     return tiktok_account_send_expiry_reminders()
 
 
@@ -77,8 +81,6 @@ def account_sync_profile_task(account_id: int) -> None:
 )
 def publish_run_task(publish_job_id: int, lease_version: int) -> str:
     """Drive one claimed job: creator check, init, upload."""
-    from tiktok_integration.publishing.run import publish_job_run
-
     return publish_job_run(publish_job_id=publish_job_id, lease_version=lease_version)
 
 
@@ -99,8 +101,6 @@ def enqueue_publish_run(
 )
 def publish_poll_task(publish_job_id: int, lease_version: int) -> str:
     """One status check of a job TikTok is processing."""
-    from tiktok_integration.publishing.status import publish_job_poll
-
     return publish_job_poll(publish_job_id=publish_job_id, lease_version=lease_version)
 
 
@@ -124,24 +124,18 @@ def _send_claims(claims: list[Claim], enqueue: Callable[..., None]) -> int:
 @shared_task(name="tiktok.dispatch_publish_jobs", ignore_result=True)
 def dispatch_publish_jobs_task() -> int:
     """Beat tick: claim due jobs and hand them to publish workers."""
-    from tiktok_integration.publishing.dispatch import publish_dispatch_tick
-
     return _send_claims(publish_dispatch_tick(), enqueue_publish_run)
 
 
 @shared_task(name="tiktok.poll_publish_jobs", ignore_result=True)
 def poll_publish_jobs_task() -> int:
     """Beat tick: claim jobs whose TikTok status check is due."""
-    from tiktok_integration.publishing.dispatch import publish_poll_tick
-
     return _send_claims(publish_poll_tick(), enqueue_publish_poll)
 
 
 @shared_task(name="tiktok.reconcile_publish_jobs", ignore_result=True)
 def reconcile_publish_jobs_task() -> dict[str, int]:
     """Beat tick: re-drive abandoned jobs, restore lost poll times, prune."""
-    from tiktok_integration.publishing.dispatch import publish_reconcile_tick
-
     claims, counts = publish_reconcile_tick()
     _send_claims(claims, enqueue_publish_run)
     return counts

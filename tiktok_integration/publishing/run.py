@@ -47,7 +47,6 @@ from tiktok_integration.publishing.run_state import (
 )
 from tiktok_integration.publishing.upload import upload
 from tiktok_integration.services.tokens import ReconnectRequiredError
-from tiktok_integration.tasks import enqueue_publish_run
 
 logger = logging.getLogger(__name__)
 Status = PublishJob.Status
@@ -196,6 +195,9 @@ def _park(
         return
     logger.info("Job %s parked for %.1f s: %s", job.pk, delay, reason)
     if delay <= MAX_COUNTDOWN_SECONDS:
+        # Imported here: tasks.py imports this module (see its docstring).
+        from tiktok_integration.tasks import enqueue_publish_run
+
         # The wake-up carries the same version: it may take the lease only
         # once next_action_at has passed, and the dispatch tick is the net.
         enqueue_publish_run(
