@@ -126,11 +126,17 @@ class TikTokAccount(models.Model):
         )
 
 
+#: The in-flight states' values, for ``PublishJob.IN_FLIGHT`` and for its
+#: one-in-flight-per-account constraint: ``Meta`` cannot see the class's names.
+_IN_FLIGHT_VALUES = ["claimed", "init_pending", "uploading"]
+
+
 class PublishJob(models.Model):
     """One post going to one account: the unit that is claimed, uploaded and watched.
 
-    State changes only through the compare-and-set services in
-    ``tiktok_integration.services.jobs``; each state has its own timestamp.
+    ``status`` is written only by ``tiktok_integration.publishing.transitions``
+    (compare-and-set moves, one timestamp per state); the state groups below are
+    the one definition every other module uses.
     """
 
     class Status(models.TextChoices):
@@ -147,8 +153,29 @@ class PublishJob(models.Model):
         NEEDS_CONFIRMATION = "needs_confirmation", "Needs confirmation"
         PAUSED_REAUTH = "paused_reauth", "Paused: reconnect account"
 
-    IN_FLIGHT = (Status.CLAIMED, Status.INIT_PENDING, Status.UPLOADING)
+    # --- State groups ---------------------------------------------------------
+    #: A worker is sending it (holds or is about to hold a lease); the database
+    #: allows one per account (the constraint below uses the same values).
+    IN_FLIGHT: tuple[Status, ...] = tuple(map(Status, _IN_FLIGHT_VALUES))
+    #: TikTok has the whole post: polled for its outcome, counted toward caps.
+    AT_TIKTOK = (Status.PROCESSING, Status.SENT_TO_INBOX, Status.PUBLISHED)
+    #: TikTok has the whole post and has not said how it ended yet.
+    AWAITING_TIKTOK = (Status.PROCESSING, Status.SENT_TO_INBOX)
+    #: Nothing more happens to it by itself.
     TERMINAL = (Status.PUBLISHED, Status.FAILED, Status.CANCELLED)
+    #: Not sent yet, waiting for its time or for a person to confirm it.
+    WAITING = (Status.SCHEDULED, Status.NEEDS_CONFIRMATION)
+    #: Not claimed yet: staff may change its settings.
+    EDITABLE = (*WAITING, Status.PAUSED_REAUTH)
+    #: Stopped for a person; shown on the dashboard.
+    NEEDS_ATTENTION = (
+        Status.FAILED,
+        Status.NEEDS_REVIEW,
+        Status.NEEDS_CONFIRMATION,
+        Status.PAUSED_REAUTH,
+    )
+    #: Staff may try it again ("Retry").
+    RETRYABLE = (Status.FAILED, Status.NEEDS_REVIEW)
     #: What staff choose about how the post goes out (the job form, copies).
     SENDING_FIELDS = (
         "mode",
@@ -163,12 +190,6 @@ class PublishJob(models.Model):
         "cover_timestamp_ms",
         "photo_title",
         "photo_cover_index",
-    )
-    NEEDS_ATTENTION = (
-        Status.FAILED,
-        Status.NEEDS_REVIEW,
-        Status.NEEDS_CONFIRMATION,
-        Status.PAUSED_REAUTH,
     )
 
     class Mode(models.TextChoices):
@@ -360,7 +381,7 @@ class PublishJob(models.Model):
             # keeps each account's posts in order.
             models.UniqueConstraint(
                 fields=["account"],
-                condition=Q(status__in=["claimed", "init_pending", "uploading"]),
+                condition=Q(status__in=_IN_FLIGHT_VALUES),
                 name="publish_job_one_in_flight_per_account",
             ),
             models.CheckConstraint(

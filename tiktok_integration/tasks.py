@@ -1,22 +1,31 @@
-"""Celery tasks: thin, take ids, call one service."""
+"""Celery tasks: thin, take ids, call one service; and the only way to enqueue them.
+
+Every message the product sends goes through an ``enqueue_*`` function here, so
+the task names, argument shapes and countdowns live in one module.
+
+This module imports the services at its top, as an interface layer does, so a
+worker has the whole publishing stack loaded before it forks its pool and no
+message pays for imports while its lease runs. The one service that enqueues
+(``publishing.run`` sends a parked job's wake-up) therefore imports its
+``enqueue_*`` function when it sends, which breaks the cycle
+(tasks → run → tasks) in that single place. The post.publish.* webhook
+handlers are registered by the app's ``ready()`` in every process.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from celery import shared_task
 
-# Imported for its side effect too: registers the post.publish.* webhook handlers
-# in every process that applies webhooks.
-from tiktok_integration.publishing import webhooks as _publish_webhooks  # noqa: F401
-from tiktok_integration.publishing.leases import Claim
-from tiktok_integration.publishing.reconcile import (
+from tiktok_integration.publishing.dispatch import (
     publish_dispatch_tick,
     publish_poll_tick,
     publish_reconcile_tick,
 )
+from tiktok_integration.publishing.leases import Claim
+from tiktok_integration.publishing.run import publish_job_run
 from tiktok_integration.publishing.status import publish_job_poll
-from tiktok_integration.publishing.steps import publish_job_run
 from tiktok_integration.services.tokens import (
     tiktok_account_refresh_expiring,
     tiktok_account_send_expiry_reminders,
@@ -37,13 +46,20 @@ def send_token_expiry_reminders_task() -> int:
 
 @shared_task(name="tiktok.webhook_event_apply", ignore_result=True)
 def webhook_event_apply_task(event_id: int) -> None:
+    """Apply one stored webhook event (``WebhookEvent`` id)."""
     from tiktok_integration.services.webhooks import webhook_event_apply
 
     webhook_event_apply(event_id=event_id)
 
 
+def enqueue_webhook_event_apply(*, event_id: int) -> None:
+    """Send ``webhook_event_apply_task`` for a stored ``WebhookEvent`` id."""
+    webhook_event_apply_task.delay(event_id)
+
+
 @shared_task(name="tiktok.account_sync_profile", ignore_result=True)
 def account_sync_profile_task(account_id: int) -> None:
+    """Refresh a connected account's profile from TikTok."""
     from tiktok_integration.services.accounts import tiktok_account_sync_profile
 
     tiktok_account_sync_profile(account_id=account_id)
@@ -57,12 +73,6 @@ def account_sync_profile_task(account_id: int) -> None:
 # and a job that keeps killing its worker ends in Needs review.
 
 
-def _send_claims(claims: list[Claim], task: Any) -> int:
-    for claim in claims:
-        task.apply_async((claim.job_id, claim.lease_version), countdown=claim.countdown)
-    return len(claims)
-
-
 @shared_task(
     name="tiktok.publish_run",
     ignore_result=True,
@@ -72,6 +82,15 @@ def _send_claims(claims: list[Claim], task: Any) -> int:
 def publish_run_task(publish_job_id: int, lease_version: int) -> str:
     """Drive one claimed job: creator check, init, upload."""
     return publish_job_run(publish_job_id=publish_job_id, lease_version=lease_version)
+
+
+def enqueue_publish_run(
+    *, publish_job_id: int, lease_version: int, countdown: float = 0.0
+) -> None:
+    """Send ``publish_run_task`` for a job claimed at ``lease_version``, to run
+    in ``countdown`` seconds (keep it under about two minutes: the dispatch
+    tick is the net for longer waits)."""
+    publish_run_task.apply_async((publish_job_id, lease_version), countdown=countdown)
 
 
 @shared_task(
@@ -85,21 +104,38 @@ def publish_poll_task(publish_job_id: int, lease_version: int) -> str:
     return publish_job_poll(publish_job_id=publish_job_id, lease_version=lease_version)
 
 
+def enqueue_publish_poll(
+    *, publish_job_id: int, lease_version: int, countdown: float = 0.0
+) -> None:
+    """Send ``publish_poll_task`` for a status check claimed at ``lease_version``."""
+    publish_poll_task.apply_async((publish_job_id, lease_version), countdown=countdown)
+
+
+def _send_claims(claims: list[Claim], enqueue: Callable[..., None]) -> int:
+    for claim in claims:
+        enqueue(
+            publish_job_id=claim.job_id,
+            lease_version=claim.lease_version,
+            countdown=claim.countdown,
+        )
+    return len(claims)
+
+
 @shared_task(name="tiktok.dispatch_publish_jobs", ignore_result=True)
 def dispatch_publish_jobs_task() -> int:
     """Beat tick: claim due jobs and hand them to publish workers."""
-    return _send_claims(publish_dispatch_tick(), publish_run_task)
+    return _send_claims(publish_dispatch_tick(), enqueue_publish_run)
 
 
 @shared_task(name="tiktok.poll_publish_jobs", ignore_result=True)
 def poll_publish_jobs_task() -> int:
     """Beat tick: claim jobs whose TikTok status check is due."""
-    return _send_claims(publish_poll_tick(), publish_poll_task)
+    return _send_claims(publish_poll_tick(), enqueue_publish_poll)
 
 
 @shared_task(name="tiktok.reconcile_publish_jobs", ignore_result=True)
 def reconcile_publish_jobs_task() -> dict[str, int]:
     """Beat tick: re-drive abandoned jobs, restore lost poll times, prune."""
     claims, counts = publish_reconcile_tick()
-    _send_claims(claims, publish_run_task)
+    _send_claims(claims, enqueue_publish_run)
     return counts

@@ -28,7 +28,7 @@ from tiktok_integration.services.accounts import (
     workspace_for_connect,
 )
 from tiktok_integration.services.webhooks import WebhookRejectedError, webhook_receive
-from tiktok_integration.tasks import webhook_event_apply_task
+from tiktok_integration.tasks import enqueue_webhook_event_apply
 from workspaces.selectors import workspace_ids_for
 
 logger = logging.getLogger(__name__)
@@ -136,5 +136,5 @@ def webhook(request: HttpRequest) -> HttpResponse:
         logger.warning("Refused a webhook: %s", error)
         return HttpResponse("Invalid signature or payload.", status=401)
     if event is not None:
-        transaction.on_commit(partial(webhook_event_apply_task.delay, event.pk))
+        transaction.on_commit(partial(enqueue_webhook_event_apply, event_id=event.pk))
     return HttpResponse("ok")

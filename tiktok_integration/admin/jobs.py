@@ -28,8 +28,7 @@ from tiktok_integration.publishing.media import (
     job_media,
     post_choices,
 )
-from tiktok_integration.publishing.reconcile import (
-    EDITABLE_STATES,
+from tiktok_integration.publishing.staff_actions import (
     ActionRefusedError,
     publish_job_cancel,
     publish_job_duplicate,
@@ -320,7 +319,7 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
     workspace_path = "post__workspace"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is not None and obj.status not in EDITABLE_STATES:
+        if obj is not None and obj.status not in PublishJob.EDITABLE:
             # Claimed or beyond: what was sent is history.
             return [*SYSTEM_FIELDS, *STAFF_FIELDS]
         if obj is not None:

@@ -1,12 +1,26 @@
 """Publishing PublishJobs to TikTok exactly once (RELIABILITY.md §1 and §2).
 
-- ``leases``: the DB clock, claiming due jobs, acquiring, renewing and parking a
-  lease; every write a worker makes is fenced by (lease_version, lease_owner).
-- ``limits``: TikTok's per-token and app-wide rate limits, shared by every
-  worker through the database, and the circuit breaker.
-- ``steps``: the in-flight steps (prepare, init, upload) with intent markers.
+Modules follow a job's life:
+
+- ``dispatch``: the beat ticks' services: claim due jobs, due status checks,
+  re-drive abandoned jobs (sent by ``tiktok_integration.tasks``).
+- ``leases``: claiming jobs and holding them; every write a worker makes is
+  fenced by (lease_version, lease_owner).
+- ``run``: drive one claimed job through its steps and settle how it stopped
+  (park, reschedule, review); ``run_state`` is what the steps share.
+- ``prepare``: CLAIMED: creator info, the post checked against it, the init
+  intent. ``caps``: TikTok's posting caps, anticipated from the job history.
+- ``init``: INIT_PENDING: the init call, a lost init retried only when safe,
+  starting over with a new init.
+- ``upload``: UPLOADING: chunks in order, resumed from TikTok's byte count.
 - ``status``: what a status fetch or a webhook means for a job; the poller.
-- ``reconcile``: the reconcile tick and the staff actions (retry, cancel, …).
 - ``webhooks``: the post.publish.* handlers.
+- ``staff_actions``: publish now, cancel, retry, duplicate, mark published,
+  reconcile one job, save its settings.
+- ``transitions``: the only writer of ``PublishJob.status`` (compare-and-set
+  moves, one timestamp per state).
+- ``calls``: calling TikTok for a job (token, rate limits, breaker, attempts);
+  ``limits``: the database clock, rate limits and the circuit breaker.
+- ``media``: the job's media and the choices sent with it.
 - ``faultpoints``: named crash points for the fault tests, inert unless armed.
 """

@@ -9,7 +9,9 @@
   runs out; then a tick claims the job again with a new version and the old
   worker's next write matches no row, so it stops before touching TikTok.
 
-Due times and leases are compared with the database's clock (``db_now``).
+Due times and leases are compared with the database's clock (``db_now``). A
+claim that moves a job (SCHEDULED → CLAIMED, or to review) goes through
+``transitions``; the rest only write the lease columns.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,12 +33,16 @@ from django.db.models.functions import Now
 
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.publishing.transitions import (
+    InvalidTransitionError,
+    publish_job_claim,
+    publish_job_transition,
+)
 
 logger = logging.getLogger(__name__)
 Status = PublishJob.Status
 
 DISPATCHED = "dispatched"
-POLLED_STATES = (Status.PROCESSING, Status.SENT_TO_INBOX, Status.PUBLISHED)
 POLL_LEASE = timedelta(seconds=90)
 
 
@@ -71,20 +79,37 @@ def lease_duration() -> timedelta:
     return timedelta(seconds=settings.TIKTOK_PUBLISH_LEASE_SECONDS)
 
 
-def _claim_row(job_id: int, values: dict[str, Any], condition: Q) -> int | None:
-    """Compare-and-set one row inside a savepoint; its new version, or None.
+def _claim_row(job_id: int, claim: Callable[[], bool]) -> int | None:
+    """Run one compare-and-set ``claim`` inside a savepoint; the row's new
+    version, or None when it did not match.
 
     The one-in-flight-per-account index turns a race for an account into an
     IntegrityError: that only means "not this account, this tick".
     """
     try:
         with transaction.atomic():
-            updated = PublishJob.objects.filter(condition, pk=job_id).update(**values)
+            if not claim():
+                return None
     except IntegrityError:
         return None
-    if updated != 1:
-        return None
     return PublishJob.objects.values_list("lease_version", flat=True).get(pk=job_id)
+
+
+def _update_lease(job_id: int, values: dict[str, Any], condition: Q) -> bool:
+    """Re-hand a job out without moving it: write the lease ``values``."""
+    return PublishJob.objects.filter(condition, pk=job_id).update(**values) == 1
+
+
+def _claim_scheduled(job_id: int, lease_expires_at: datetime) -> bool:
+    try:
+        publish_job_claim(
+            publish_job_id=job_id,
+            lease_owner=DISPATCHED,
+            lease_expires_at=lease_expires_at,
+        )
+    except InvalidTransitionError:
+        return False
+    return True
 
 
 def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
@@ -124,18 +149,7 @@ def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
                 continue
             start = max(scheduled_at, now)
             version = _claim_row(
-                job_id,
-                {
-                    "status": Status.CLAIMED,
-                    "claimed_at": Now(),
-                    "lease_owner": DISPATCHED,
-                    "lease_expires_at": start + lease_duration(),
-                    "lease_version": F("lease_version") + 1,
-                    "attempt_count": F("attempt_count") + 1,
-                    "next_action_at": None,
-                    "updated_at": Now(),
-                },
-                Q(status=Status.SCHEDULED),
+                job_id, partial(_claim_scheduled, job_id, start + lease_duration())
             )
             if version is None:
                 continue
@@ -146,16 +160,19 @@ def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
 
 
 def _hold_late(job_id: int, scheduled_at: datetime) -> None:
-    PublishJob.objects.filter(pk=job_id, status=Status.SCHEDULED).update(
-        status=Status.NEEDS_CONFIRMATION,
-        needs_confirmation_at=Now(),
-        updated_at=Now(),
-        failure_message=(
-            f"This post was due at {scheduled_at:%Y-%m-%d %H:%M} UTC and was not "
-            "sent in time (were the workers stopped?). Publishing it this late "
-            "needs a person: use 'Publish now' to send it, or cancel it."
-        ),
-    )
+    try:
+        publish_job_transition(
+            publish_job_id=job_id,
+            to=Status.NEEDS_CONFIRMATION,
+            require=Q(status=Status.SCHEDULED),
+            failure_message=(
+                f"This post was due at {scheduled_at:%Y-%m-%d %H:%M} UTC and was "
+                "not sent in time (were the workers stopped?). Publishing it this "
+                "late needs a person: use 'Publish now' to send it, or cancel it."
+            ),
+        )
+    except InvalidTransitionError:
+        return  # claimed or changed by staff meanwhile: nothing to hold
 
 
 def publish_jobs_reclaim(*, limit: int | None = None) -> tuple[list[Claim], int]:
@@ -193,14 +210,18 @@ def publish_jobs_reclaim(*, limit: int | None = None) -> tuple[list[Claim], int]
                 continue
             version = _claim_row(
                 job_id,
-                {
-                    "lease_owner": DISPATCHED,
-                    "lease_expires_at": now + lease_duration(),
-                    "lease_version": F("lease_version") + 1,
-                    "attempt_count": F("attempt_count") + (1 if owner else 0),
-                    "updated_at": Now(),
-                },
-                Q(status__in=PublishJob.IN_FLIGHT, lease_owner=owner),
+                partial(
+                    _update_lease,
+                    job_id,
+                    {
+                        "lease_owner": DISPATCHED,
+                        "lease_expires_at": now + lease_duration(),
+                        "lease_version": F("lease_version") + 1,
+                        "attempt_count": F("attempt_count") + (1 if owner else 0),
+                        "updated_at": Now(),
+                    },
+                    Q(status__in=PublishJob.IN_FLIGHT, lease_owner=owner),
+                ),
             )
             if version is not None:
                 claims.append(Claim(job_id, version))
@@ -210,21 +231,24 @@ def publish_jobs_reclaim(*, limit: int | None = None) -> tuple[list[Claim], int]
 
 
 def _review_exhausted(job_id: int, owner: str) -> int:
-    return PublishJob.objects.filter(
-        pk=job_id, status__in=PublishJob.IN_FLIGHT, lease_owner=owner
-    ).update(
-        status=Status.NEEDS_REVIEW,
-        needs_review_at=Now(),
-        updated_at=Now(),
-        lease_owner="",
-        lease_expires_at=None,
-        next_action_at=None,
-        failure_message=(
-            "The worker publishing this post stopped without finishing, too many "
-            "times (it may have run out of memory or been killed). Use "
-            "'Reconcile' to check TikTok before retrying."
-        ),
-    )
+    try:
+        publish_job_transition(
+            publish_job_id=job_id,
+            to=Status.NEEDS_REVIEW,
+            owner=owner,
+            require=Q(status__in=PublishJob.IN_FLIGHT),
+            lease_owner="",
+            lease_expires_at=None,
+            next_action_at=None,
+            failure_message=(
+                "The worker publishing this post stopped without finishing, too "
+                "many times (it may have run out of memory or been killed). Use "
+                "'Reconcile' to check TikTok before retrying."
+            ),
+        )
+    except InvalidTransitionError:
+        return 0
+    return 1
 
 
 def publish_jobs_claim_polls(*, limit: int | None = None) -> list[Claim]:
@@ -237,7 +261,7 @@ def publish_jobs_claim_polls(*, limit: int | None = None) -> list[Claim]:
         ids = list(
             PublishJob.objects.filter(
                 Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now),
-                status__in=POLLED_STATES,
+                status__in=PublishJob.AT_TIKTOK,
                 next_action_at__lte=now,
             )
             .order_by("next_action_at", "pk")
@@ -247,13 +271,17 @@ def publish_jobs_claim_polls(*, limit: int | None = None) -> list[Claim]:
         for job_id in ids:
             version = _claim_row(
                 job_id,
-                {
-                    "lease_owner": DISPATCHED,
-                    "lease_expires_at": now + POLL_LEASE,
-                    "lease_version": F("lease_version") + 1,
-                    "updated_at": Now(),
-                },
-                Q(status__in=POLLED_STATES),
+                partial(
+                    _update_lease,
+                    job_id,
+                    {
+                        "lease_owner": DISPATCHED,
+                        "lease_expires_at": now + POLL_LEASE,
+                        "lease_version": F("lease_version") + 1,
+                        "updated_at": Now(),
+                    },
+                    Q(status__in=PublishJob.AT_TIKTOK),
+                ),
             )
             if version is not None:
                 claims.append(Claim(job_id, version))

@@ -1,4 +1,5 @@
-"""What TikTok's status means for a job, from polling or from a webhook.
+"""What TikTok's status means for a job, from polling or from a webhook (§4.8,
+§9), and the poller.
 
 Both paths go through ``publish_job_apply_status`` so they always agree; each
 change is a compare-and-set, so whichever arrives second changes nothing.
@@ -21,17 +22,17 @@ from tiktok_integration.client import (
     TikTokTransientError,
     describe_fail_reason,
 )
+from tiktok_integration.client.facts import Endpoint, PrivacyLevel
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.calls import ParkError, call_api
 from tiktok_integration.publishing.leases import (
-    POLLED_STATES,
     Lease,
     LeaseLostError,
     publish_job_acquire,
     publish_job_release_poll,
 )
-from tiktok_integration.services.jobs import (
+from tiktok_integration.publishing.transitions import (
     InvalidTransitionError,
     publish_job_transition,
 )
@@ -39,7 +40,6 @@ from tiktok_integration.services.tokens import ReconnectRequiredError
 
 logger = logging.getLogger(__name__)
 Status = PublishJob.Status
-PUBLIC = PublishJob.PrivacyLevel.PUBLIC_TO_EVERYONE
 RETRY_AFTER_TIKTOK_FAILURE = timedelta(seconds=60)
 
 
@@ -114,11 +114,7 @@ def publish_job_apply_status(
     if (
         job.processing_at
         and now - job.processing_at > deadline
-        and job.status
-        in (
-            Status.PROCESSING,
-            Status.SENT_TO_INBOX,
-        )
+        and job.status in PublishJob.AWAITING_TIKTOK
     ):
         _write(
             job,
@@ -148,7 +144,11 @@ def _complete(
     job: PublishJob, lease: Lease | None, post_ids: list[str], now: datetime
 ) -> str:
     # A public post gets its id only after moderation: keep asking for it.
-    waits_for_id = not post_ids and job.privacy_level == PUBLIC and job.mode == "direct"
+    waits_for_id = (
+        not post_ids
+        and job.privacy_level == PrivacyLevel.PUBLIC_TO_EVERYONE
+        and job.mode == PublishJob.Mode.DIRECT
+    )
     follow_until = (job.published_at or now) + timedelta(
         hours=settings.TIKTOK_POLL_DEADLINE_HOURS
     )
@@ -233,7 +233,9 @@ def reset_for_new_init(job: PublishJob, why: str, now: datetime) -> dict[str, An
 def publish_job_poll(*, publish_job_id: int, lease_version: int) -> str:
     """One status check for a claimed job; returns what happened, in words."""
     lease = publish_job_acquire(
-        publish_job_id=publish_job_id, lease_version=lease_version, states=POLLED_STATES
+        publish_job_id=publish_job_id,
+        lease_version=lease_version,
+        states=PublishJob.AT_TIKTOK,
     )
     if lease is None:
         return "Not ours (duplicate or stale message)."
@@ -244,7 +246,7 @@ def publish_job_poll(*, publish_job_id: int, lease_version: int) -> str:
             account_id=job.account_id,
             job_id=job.pk,
             lease_version=lease.version,
-            endpoint="status_fetch",
+            endpoint=Endpoint.STATUS_FETCH,
             request=lambda client, token: client.fetch_status(
                 access_token=token, publish_id=job.publish_id
             ),

@@ -27,12 +27,8 @@ from tiktok_integration.services.webhooks import register_webhook_handler
 
 logger = logging.getLogger(__name__)
 Status = PublishJob.Status
-FOLLOWED = (
-    Status.PROCESSING,
-    Status.SENT_TO_INBOX,
-    Status.PUBLISHED,
-    Status.NEEDS_REVIEW,
-)
+# A job in review may still be settled by what TikTok reports.
+FOLLOWED = (*PublishJob.AT_TIKTOK, Status.NEEDS_REVIEW)
 
 
 def _job_for(event: WebhookEvent) -> PublishJob | None:

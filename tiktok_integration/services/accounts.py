@@ -26,7 +26,8 @@ from tiktok_integration.gateway import account_calls
 from tiktok_integration.gateway.attempts import attempt_recorder
 from tiktok_integration.gateway.clients import oauth_client
 from tiktok_integration.gateway.errors import ComeBackLaterError
-from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.models import TikTokAccount
+from tiktok_integration.publishing.transitions import publish_jobs_pause_for_account
 from tiktok_integration.services.tokens import (
     ReconnectRequiredError,
     apply_token_grant,
@@ -331,13 +332,9 @@ def tiktok_account_disconnect(*, account_id: int) -> str:
             refresh_token=None,
             disconnected_at=now,
         )
-        PublishJob.objects.filter(
-            account_id=account_id,
-            status__in=[
-                PublishJob.Status.SCHEDULED,
-                PublishJob.Status.NEEDS_CONFIRMATION,
-            ],
-        ).update(status=PublishJob.Status.PAUSED_REAUTH, paused_at=now, updated_at=now)
+        publish_jobs_pause_for_account(
+            account_id=account_id, at=now, on_disconnect=True
+        )
     return note
 
 

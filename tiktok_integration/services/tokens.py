@@ -29,8 +29,12 @@ from tiktok_integration.client.facts import Endpoint
 from tiktok_integration.encryption import SealedSecret
 from tiktok_integration.gateway.attempts import attempt_recorder
 from tiktok_integration.gateway.clients import oauth_client
-from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.models import TikTokAccount
 from tiktok_integration.notifications import notify_reconnect_needed
+from tiktok_integration.publishing.transitions import (
+    publish_jobs_pause_for_account,
+    publish_jobs_resume_for_account,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +47,6 @@ REFRESH_WAIT_POLL_SECONDS = 0.1
 SWEEP_WINDOW = timedelta(minutes=30)
 SWEEP_JITTER_SECONDS = 300
 REMINDER_BEFORE = timedelta(days=14)
-PAUSABLE_JOB_STATES = (
-    PublishJob.Status.SCHEDULED,
-    PublishJob.Status.NEEDS_CONFIRMATION,
-    PublishJob.Status.CLAIMED,
-)
 
 
 class ReconnectRequiredError(Exception):
@@ -271,9 +270,7 @@ def _mark_reauth_locked(*, account: TikTokAccount, reason: str) -> None:
             "refresh_token",
         ]
     )
-    paused = PublishJob.objects.filter(
-        account=account, status__in=PAUSABLE_JOB_STATES
-    ).update(status=PublishJob.Status.PAUSED_REAUTH, paused_at=now, updated_at=now)
+    paused = publish_jobs_pause_for_account(account_id=account.pk, at=now)
     transaction.on_commit(
         lambda: notify_reconnect_needed(account_id=account.pk, paused_jobs=paused)
     )
@@ -291,10 +288,7 @@ def tiktok_account_mark_reauth_required(*, account_id: int, reason: str) -> None
 
 def tiktok_account_resume_paused_jobs(*, account_id: int) -> int:
     """After a reconnect, jobs paused for it go back to the schedule."""
-    now = timezone.now()
-    return PublishJob.objects.filter(
-        account_id=account_id, status=PublishJob.Status.PAUSED_REAUTH
-    ).update(status=PublishJob.Status.SCHEDULED, updated_at=now)
+    return publish_jobs_resume_for_account(account_id=account_id, at=timezone.now())
 
 
 def tiktok_account_refresh_expiring(*, now: datetime | None = None) -> int:

@@ -114,12 +114,12 @@ def _fast_publishing(settings: Any) -> None:
 
 def drive(*, rounds: int = 12) -> None:
     """Run ticks and steps in this process until nothing is left to do."""
-    from tiktok_integration.publishing.reconcile import (
+    from tiktok_integration.publishing.dispatch import (
         publish_dispatch_tick,
         publish_poll_tick,
     )
+    from tiktok_integration.publishing.run import publish_job_run
     from tiktok_integration.publishing.status import publish_job_poll
-    from tiktok_integration.publishing.steps import publish_job_run
     from tiktok_sandbox.services import sandbox_advance
 
     for _ in range(rounds):
@@ -155,7 +155,7 @@ def crash_at(monkeypatch: pytest.MonkeyPatch) -> Any:
                 raise SimulatedCrashError(name)
 
         monkeypatch.setattr(
-            "tiktok_integration.publishing.steps.faultpoint", faultpoint
+            "tiktok_integration.publishing.faultpoints.faultpoint", faultpoint
         )
 
     return arm

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from tests.tiktok_integration.publishing.conftest import MB, drive, scheduled_job
 from tiktok_integration.models import PublishJob, TikTokAccount
-from tiktok_integration.publishing.reconcile import publish_dispatch_tick
-from tiktok_integration.publishing.steps import publish_job_run
+from tiktok_integration.publishing.dispatch import publish_dispatch_tick
+from tiktok_integration.publishing.run import publish_job_run
 from tiktok_sandbox.models import Endpoint, SandboxCall, SandboxFault
 from tiktok_sandbox.selectors import (
     sandbox_completed_publish_count,

@@ -10,8 +10,8 @@ from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
 from tiktok_integration.client import sign
 from tiktok_integration.models import PublishJob, WebhookEvent
-from tiktok_integration.publishing.reconcile import publish_dispatch_tick
-from tiktok_integration.publishing.steps import publish_job_run
+from tiktok_integration.publishing.dispatch import publish_dispatch_tick
+from tiktok_integration.publishing.run import publish_job_run
 from tiktok_integration.services.webhooks import webhook_event_apply
 from tiktok_sandbox.selectors import sandbox_init_count
 from tiktok_sandbox.services import (

@@ -314,7 +314,7 @@ def _save_then_die(post_id: int, account_id: int) -> None:
     from django.utils import timezone
 
     from tiktok_integration.models import PublishJob
-    from tiktok_integration.publishing.reconcile import publish_job_save
+    from tiktok_integration.publishing.staff_actions import publish_job_save
 
     with transaction.atomic():
         job = publish_job_save(

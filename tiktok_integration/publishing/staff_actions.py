@@ -1,7 +1,9 @@
-"""The beat ticks' services, and what staff can do to a job from the admin.
+"""What staff can do to a job from the admin: publish now, cancel, retry,
+duplicate, mark published, reconcile with TikTok, and save its settings.
 
-Every tick claims with ``SKIP LOCKED`` and compare-and-set, so a second beat,
-a cron ``publish_due`` and a lost message all change nothing.
+Each action that moves a job is one compare-and-set in ``transitions``; an
+action that does not apply to the job now raises ``ActionRefusedError`` with a
+sentence for staff, and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,25 +19,27 @@ from django.db.models import Q
 from django.db.models.functions import Now
 
 from cms.models import Post, PostMedia
-from tiktok_integration.client import TikTokClient, TikTokError, Video, VideoPage
+from tiktok_integration.client import (
+    PublishState,
+    TikTokClient,
+    TikTokError,
+    Video,
+    VideoPage,
+)
+from tiktok_integration.client.facts import Endpoint
 from tiktok_integration.gateway.clock import db_now
-from tiktok_integration.gateway.rate_limits import rate_limit_prune
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.calls import ParkError, call_api
-from tiktok_integration.publishing.leases import (
-    Claim,
-    publish_jobs_claim_due,
-    publish_jobs_claim_polls,
-    publish_jobs_reclaim,
-)
 from tiktok_integration.publishing.status import (
     orphan_entry,
     public_post_url,
     publish_job_apply_status,
     reset_for_new_init,
 )
-from tiktok_integration.services.jobs import (
+from tiktok_integration.publishing.transitions import (
     InvalidTransitionError,
+    publish_job_create,
+    publish_job_save_edit,
     publish_job_transition,
 )
 from tiktok_integration.services.tokens import ReconnectRequiredError
@@ -52,65 +56,13 @@ class ActionRefusedError(Exception):
     """The staff action does not apply to this job now; ``str()`` says why."""
 
 
-# --- Ticks ------------------------------------------------------------------------
-
-
-def publish_dispatch_tick() -> list[Claim]:
-    """Claim due jobs (and parked jobs whose wait is over) for workers."""
-    claims = publish_jobs_claim_due()
-    reclaimed, _ = publish_jobs_reclaim()
-    return claims + reclaimed
-
-
-def publish_poll_tick() -> list[Claim]:
-    """Claim jobs whose status check is due."""
-    return publish_jobs_claim_polls()
-
-
-def publish_reconcile_tick() -> tuple[list[Claim], dict[str, int]]:
-    """Rescue what nothing else will: abandoned leases, lost poll times, stale
-    rate-limit rows; warn about late jobs. Returns the claims to send and
-    counts for the log."""
-    reclaimed, reviewed = publish_jobs_reclaim()
-    lost_polls = PublishJob.objects.filter(
-        status__in=(Status.PROCESSING, Status.SENT_TO_INBOX),
-        next_action_at__isnull=True,
-    ).update(next_action_at=Now(), updated_at=Now())
-    pruned = rate_limit_prune()
-    now = db_now()
-    oldest = (
-        PublishJob.objects.filter(
-            status=Status.SCHEDULED,
-            scheduled_at__lte=now - timedelta(minutes=2),
-            account__status=TikTokAccount.Status.ACTIVE,
-        )
-        .order_by("scheduled_at")
-        .values_list("scheduled_at", flat=True)
-        .first()
-    )
-    if oldest is not None:
-        logger.warning(
-            "The oldest due publish job is %.0f s late: are the workers running?",
-            (now - oldest).total_seconds(),
-        )
-    return reclaimed, {
-        "reclaimed": len(reclaimed),
-        "reviewed": reviewed,
-        "lost_polls": lost_polls,
-        "pruned": pruned,
-    }
-
-
-# --- Staff actions ----------------------------------------------------------------
-
-
 def publish_job_publish_now(*, publish_job_id: int) -> str:
     """Send a scheduled (or held) job at once; the next dispatch tick claims it."""
     try:
         publish_job_transition(
             publish_job_id=publish_job_id,
             to=Status.SCHEDULED,
-            require=Q(status__in=(Status.SCHEDULED, Status.NEEDS_CONFIRMATION))
+            require=Q(status__in=PublishJob.WAITING)
             | Q(
                 status=Status.PAUSED_REAUTH, account__status=TikTokAccount.Status.ACTIVE
             ),
@@ -163,7 +115,7 @@ def _cancel_pull_at_tiktok(job: PublishJob) -> None:
             account_id=job.account_id,
             job_id=job.pk,
             lease_version=job.lease_version,
-            endpoint="cancel",
+            endpoint=Endpoint.CANCEL,
             request=lambda client, token: client.cancel(
                 access_token=token, publish_id=job.publish_id
             ),
@@ -181,7 +133,7 @@ def publish_job_retry(*, publish_job_id: int) -> str:
     init whose answer was lost is looked for on TikTok first.
     """
     job = PublishJob.objects.select_related("account").get(pk=publish_job_id)
-    if job.status not in (Status.FAILED, Status.NEEDS_REVIEW):
+    if job.status not in PublishJob.RETRYABLE:
         raise ActionRefusedError("Only failed jobs or jobs needing review are retried.")
     fields: dict[str, Any] = {}
     if job.status == Status.FAILED and job.publish_id:
@@ -236,17 +188,19 @@ def publish_job_duplicate(*, publish_job_id: int, user_id: int | None) -> Publis
             for link in job.post.post_media.all()
         )
         copy_fields = [*PublishJob.SENDING_FIELDS, "max_attempts"]
-        return PublishJob.objects.create(
-            post=post,
-            account_id=job.account_id,
-            scheduled_at=job.scheduled_at,
-            status=Status.NEEDS_CONFIRMATION,
-            needs_confirmation_at=db_now(),
-            failure_message=(
-                f"Copy of job {job.pk}: check the time and settings, then use "
-                "'Publish now' or save it with a new time."
+        return publish_job_create(
+            job=PublishJob(
+                post=post,
+                account_id=job.account_id,
+                scheduled_at=job.scheduled_at,
+                failure_message=(
+                    f"Copy of job {job.pk}: check the time and settings, then use "
+                    "'Publish now' or save it with a new time."
+                ),
+                **{name: getattr(job, name) for name in copy_fields},
             ),
-            **{name: getattr(job, name) for name in copy_fields},
+            status=Status.NEEDS_CONFIRMATION,
+            validate=False,
         )
 
 
@@ -290,14 +244,14 @@ def publish_job_reconcile(*, publish_job_id: int) -> str:
                 account_id=job.account_id,
                 job_id=job.pk,
                 lease_version=None,
-                endpoint="status_fetch",
+                endpoint=Endpoint.STATUS_FETCH,
                 request=lambda client, token: client.fetch_status(
                     access_token=token, publish_id=job.publish_id
                 ),
             )
             if job.status == Status.NEEDS_REVIEW and status.status in (
-                "PUBLISH_COMPLETE",
-                "FAILED",
+                PublishState.PUBLISH_COMPLETE,
+                PublishState.FAILED,
             ):
                 # Let the status path move it; NEEDS_REVIEW → PUBLISHED/FAILED.
                 return publish_job_apply_status(job=job, status=status)
@@ -327,7 +281,7 @@ def _find_on_tiktok(job: PublishJob) -> Video | None:
             account_id=job.account_id,
             job_id=job.pk,
             lease_version=None,
-            endpoint="video_list",
+            endpoint=Endpoint.VIDEO_LIST,
             request=partial(_video_page, cursor=cursor),
         )
         for video in page.videos:
@@ -363,35 +317,23 @@ def _mark_found(job: PublishJob, video: Video) -> str:
     return f"Found it on TikTok (post {video.id}); marked published."
 
 
-EDITABLE_STATES = (Status.SCHEDULED, Status.NEEDS_CONFIRMATION, Status.PAUSED_REAUTH)
-
-
 def publish_job_save(*, job: PublishJob) -> PublishJob:
     """Save staff's settings for a job that has not been claimed yet.
 
-    Saving a job held for confirmation (with settings that pass the composer
-    rules, which the form checked) is the confirmation: it goes back on the
-    schedule. A job already claimed is never edited: a copy is the way.
+    A new job goes on the schedule. Saving a job held for confirmation (with
+    settings that pass the composer rules, which the form checked) is the
+    confirmation: it goes back on the schedule. A job already claimed is never
+    edited (``ActionRefusedError``): a copy is the way. Raises
+    ``ValidationError`` for settings the model refuses.
     """
     if job.pk is None:
-        job.status = Status.SCHEDULED
-        job.full_clean()
-        job.save()
-        return job
+        return publish_job_create(job=job, status=Status.SCHEDULED, validate=True)
     with transaction.atomic():
         current = PublishJob.objects.select_for_update().get(pk=job.pk)
-        if current.status not in EDITABLE_STATES:
+        if current.status not in PublishJob.EDITABLE:
             raise ActionRefusedError(
                 f"This job is '{current.get_status_display()}': it can no longer be "
                 "changed. Use 'Duplicate' to send it again with other settings."
             )
-        job.status = (
-            Status.SCHEDULED
-            if current.status == Status.NEEDS_CONFIRMATION
-            else current.status
-        )
-        if job.status == Status.SCHEDULED:
-            job.failure_message = ""
-        job.full_clean()
-        job.save()
+        publish_job_save_edit(job=job, current=current.status)
     return job

@@ -1,0 +1,75 @@
+"""The beat ticks' services: hand due work to the publish workers.
+
+Every tick claims with ``SKIP LOCKED`` and compare-and-set (``leases``), so a
+second beat, a cron ``publish_due`` and a lost message all change nothing. The
+tasks in ``tiktok_integration.tasks`` send the returned claims.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db.models.functions import Now
+
+from tiktok_integration.gateway.clock import db_now
+from tiktok_integration.gateway.rate_limits import rate_limit_prune
+from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.publishing.leases import (
+    Claim,
+    publish_jobs_claim_due,
+    publish_jobs_claim_polls,
+    publish_jobs_reclaim,
+)
+
+logger = logging.getLogger(__name__)
+Status = PublishJob.Status
+# A due job later than this makes the reconcile tick warn that workers lag.
+LATE_WARNING = timedelta(minutes=2)
+
+
+def publish_dispatch_tick() -> list[Claim]:
+    """Claim due jobs (and parked jobs whose wait is over) for workers."""
+    claims = publish_jobs_claim_due()
+    reclaimed, _ = publish_jobs_reclaim()
+    return claims + reclaimed
+
+
+def publish_poll_tick() -> list[Claim]:
+    """Claim jobs whose status check is due."""
+    return publish_jobs_claim_polls()
+
+
+def publish_reconcile_tick() -> tuple[list[Claim], dict[str, int]]:
+    """Rescue what nothing else will: abandoned leases, lost poll times, stale
+    rate-limit rows; warn about late jobs. Returns the claims to send and
+    counts for the log (``reclaimed``, ``reviewed``, ``lost_polls``,
+    ``pruned``)."""
+    reclaimed, reviewed = publish_jobs_reclaim()
+    lost_polls = PublishJob.objects.filter(
+        status__in=PublishJob.AWAITING_TIKTOK,
+        next_action_at__isnull=True,
+    ).update(next_action_at=Now(), updated_at=Now())
+    pruned = rate_limit_prune()
+    now = db_now()
+    oldest = (
+        PublishJob.objects.filter(
+            status=Status.SCHEDULED,
+            scheduled_at__lte=now - LATE_WARNING,
+            account__status=TikTokAccount.Status.ACTIVE,
+        )
+        .order_by("scheduled_at")
+        .values_list("scheduled_at", flat=True)
+        .first()
+    )
+    if oldest is not None:
+        logger.warning(
+            "The oldest due publish job is %.0f s late: are the workers running?",
+            (now - oldest).total_seconds(),
+        )
+    return reclaimed, {
+        "reclaimed": len(reclaimed),
+        "reviewed": reviewed,
+        "lost_polls": lost_polls,
+        "pruned": pruned,
+    }
