@@ -48,7 +48,7 @@ def check_admin_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
 @register(Tags.security, deploy=True)
 def check_webhook_secret(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """postdeck.E003: webhooks are verified with the sandbox's public secret
-    (TIKTOK_CLIENT_SECRET signs TikTok's webhooks, tiktok-api.md §9)."""
+    (TIKTOK_CLIENT_SECRET signs TikTok's webhooks, docs/tiktok.md §9)."""
     if settings.TIKTOK_CLIENT_SECRET != settings.TIKTOK_SANDBOX_CLIENT_SECRET:
         return []
     return [

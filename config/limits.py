@@ -14,7 +14,7 @@ Limits (bytes):
   ``MULTIPART_OVERHEAD_BYTES`` for the multipart framing and the form's other
   fields;
 - the sandbox's upload endpoint (sandbox mode only): one final chunk, 128 MB
-  (tiktok-api.md §4.6), plus the same overhead;
+  (docs/tiktok.md §4.6), plus the same overhead;
 - everything else: ``REQUEST_MAX_BYTES`` (default 10 MiB). No other page takes
   files; the largest other bodies are admin forms and webhooks (capped at 1 MiB).
 """

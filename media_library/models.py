@@ -358,7 +358,7 @@ def validate_verified_url_prefix(value: str) -> None:
 
 
 class VerifiedUrlPrefix(models.Model):
-    """A URL prefix verified in TikTok's developer portal (tiktok-api.md §10).
+    """A URL prefix verified in TikTok's developer portal (docs/tiktok.md §10).
 
     An asset whose public URL starts with one of these can be published with
     PULL_FROM_URL; anything else is uploaded with FILE_UPLOAD.

@@ -89,7 +89,7 @@ def media_asset_pull_url(asset: MediaAsset) -> str | None:
     """The URL TikTok can pull this asset from (PULL_FROM_URL), or None.
 
     TikTok only pulls https URLs under a prefix verified in its developer
-    portal, without redirects (tiktok-api.md §4.7, §10); any other asset is
+    portal, without redirects (docs/tiktok.md §4.7, §10); any other asset is
     sent with FILE_UPLOAD. The bucket or CDN path must allow public reads.
     """
     if not asset.file:

@@ -1,11 +1,12 @@
 """Download a media file from an https URL without letting the URL reach inside.
 
-RELIABILITY.md §3.9: https only, on port 443, no credentials in the URL; every
-A/AAAA record of the host must be a global address (IPv4-mapped IPv6 unwrapped
-first); the connection goes to the address that was checked, with SNI and Host
-set to the name, so a second DNS answer cannot move it; at most three redirects,
-each checked like the first; a byte cap and an overall deadline. The content
-type is sniffed from the bytes afterwards, never taken from the headers.
+The rules (docs/reliability.md §9): https only, on port 443, no credentials in
+the URL; every A/AAAA record of the host must be a global address (IPv4-mapped
+IPv6 unwrapped first); the connection goes to the address that was checked, with
+SNI and Host set to the name, so a second DNS answer cannot move it; at most
+three redirects, each checked like the first; a byte cap and an overall
+deadline. The content type is sniffed from the bytes afterwards, never taken
+from the headers.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""TikTok's format rules (tiktok-api.md §7), checked without a database.
+"""TikTok's format rules (docs/tiktok.md §7), checked without a database.
 
 Each rule returns None when the file passes, or one sentence saying what is wrong
 and what would fix it; the admin and ``import_media`` show those sentences as

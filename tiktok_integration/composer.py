@@ -3,7 +3,7 @@
 The admin's job form and the dispatcher's last check before init use the same
 function, so a post that was valid when staff consented but is not any more
 (the creator changed a setting) is caught the same way and paused for
-confirmation instead of being quietly changed (tiktok-api.md §8).
+confirmation instead of being quietly changed (docs/tiktok.md §8).
 """
 
 from __future__ import annotations

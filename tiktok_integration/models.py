@@ -303,7 +303,7 @@ class PublishJob(models.Model):
         help_text="The media frozen at claim time; a later edit makes a new job.",
     )
 
-    # Lease and fencing (RELIABILITY.md §1.2).
+    # Lease and fencing (docs/reliability.md §4).
     lease_owner = models.CharField("lease owner", max_length=200, blank=True)
     lease_expires_at = models.DateTimeField("lease expires at", null=True, blank=True)
     lease_version = models.PositiveIntegerField(

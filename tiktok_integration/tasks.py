@@ -65,7 +65,7 @@ def account_sync_profile_task(account_id: int) -> None:
     tiktok_account_sync_profile(account_id=account_id)
 
 
-# --- Publishing (RELIABILITY.md §1.2) ----------------------------------------------
+# --- Publishing (docs/reliability.md §4) ----------------------------------------------
 # Ticks run on the default queue so long uploads never delay them; the steps run
 # on the publish queue (CELERY_TASK_ROUTES "tiktok.publish_*"), acknowledged
 # late and re-queued if the worker dies: safe because a step only acts under a

@@ -41,10 +41,10 @@ class SandboxUploadError(Exception):
 
 
 def invalid_param(message: str) -> SandboxApiError:
-    """Content Posting's spelling (singular), tiktok-api.md §5.1."""
+    """Content Posting's spelling (singular), docs/tiktok.md §5.1."""
     return SandboxApiError(400, "invalid_param", message)
 
 
 def invalid_params(message: str) -> SandboxApiError:
-    """The Display API's spelling (plural), tiktok-api.md §3.5."""
+    """The Display API's spelling (plural), docs/tiktok.md §3.5."""
     return SandboxApiError(400, "invalid_params", message)

@@ -1,6 +1,6 @@
 """TikTok's rules as the sandbox enforces them: pure functions, no database.
 
-Everything here restates tiktok-api.md. Where TikTok's text leaves a number
+Everything here restates docs/tiktok.md. Where TikTok's text leaves a number
 open ("5 MB" as 10**6 or 2**20 bytes, "4 GB"), the sandbox takes the stricter
 reading, so a client that passes here passes at TikTok under either reading.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
-# --- Scopes (tiktok-api.md §2) --------------------------------------------------
+# --- Scopes (docs/tiktok.md §2) --------------------------------------------------
 
 USER_INFO_BASIC: Final = "user.info.basic"
 USER_INFO_PROFILE: Final = "user.info.profile"
@@ -36,7 +36,7 @@ KNOWN_SCOPES: Final = frozenset(SCOPE_DESCRIPTIONS)
 # Login Kit adds user.info.basic to every grant; the user cannot untick it.
 ALWAYS_GRANTED_SCOPES: Final = frozenset({USER_INFO_BASIC})
 
-# --- Display API fields (tiktok-api.md §3.1, §3.4) ------------------------------
+# --- Display API fields (docs/tiktok.md §3.1, §3.4) ------------------------------
 
 USER_FIELD_SCOPES: Final[Mapping[str, str]] = {
     "open_id": USER_INFO_BASIC,
@@ -76,7 +76,7 @@ VIDEO_FIELDS: Final = frozenset(
 VIDEO_LIST_DEFAULT_COUNT: Final = 10
 MAX_VIDEOS_PER_REQUEST: Final = 20
 
-# --- Privacy (tiktok-api.md §4.2, §4.3) -----------------------------------------
+# --- Privacy (docs/tiktok.md §4.2, §4.3) -----------------------------------------
 
 PUBLIC_TO_EVERYONE: Final = "PUBLIC_TO_EVERYONE"
 MUTUAL_FOLLOW_FRIENDS: Final = "MUTUAL_FOLLOW_FRIENDS"
@@ -106,7 +106,7 @@ def privacy_level_options(
     )
 
 
-# --- Posting caps (tiktok-api.md §4.4, §6, §8) ----------------------------------
+# --- Posting caps (docs/tiktok.md §4.4, §6, §8) ----------------------------------
 
 # Every cap counts over any 24 h, a rolling window.
 CAP_WINDOW_SECONDS: Final = 86_400
@@ -118,7 +118,7 @@ PENDING_SHARE_CAP: Final = 5
 # Creators an unaudited client may post for in any 24 h.
 UNAUDITED_ACTIVE_USER_CAP: Final = 5
 
-# --- Text limits (tiktok-api.md §7) ---------------------------------------------
+# --- Text limits (docs/tiktok.md §7) ---------------------------------------------
 
 VIDEO_TITLE_MAX: Final = 2200
 PHOTO_TITLE_MAX: Final = 90
@@ -131,7 +131,7 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-# --- Chunk plan (tiktok-api.md §4.6) --------------------------------------------
+# --- Chunk plan (docs/tiktok.md §4.6) --------------------------------------------
 
 # "5 MB" read as 5 MiB and "64 MB" / "128 MB" as 10**6-based: the strict side
 # of both readings. "4 GB" read as 4 * 10**9 bytes for the same reason.
@@ -140,7 +140,7 @@ MAX_CHUNK_BYTES: Final = 64_000_000
 MAX_FINAL_CHUNK_BYTES: Final = 128_000_000
 MAX_CHUNK_COUNT: Final = 1000
 MAX_VIDEO_BYTES: Final = 4_000_000_000
-# An init's upload_url takes chunks for one hour (tiktok-api.md §4.3, §6).
+# An init's upload_url takes chunks for one hour (docs/tiktok.md §4.3, §6).
 UPLOAD_URL_LIFETIME_SECONDS: Final = 3600
 
 
@@ -209,7 +209,7 @@ def parse_content_range(value: str | None) -> ContentRange | None:
 
 UPLOAD_CONTENT_TYPES: Final = frozenset({"video/mp4", "video/quicktime", "video/webm"})
 
-# --- URL ownership (tiktok-api.md §10) ------------------------------------------
+# --- URL ownership (docs/tiktok.md §10) ------------------------------------------
 
 
 def url_is_verified(url: str, verified: Sequence[str]) -> bool:
@@ -235,7 +235,7 @@ def url_is_verified(url: str, verified: Sequence[str]) -> bool:
     return False
 
 
-# --- PKCE (tiktok-api.md §1.2) --------------------------------------------------
+# --- PKCE (docs/tiktok.md §1.2) --------------------------------------------------
 
 _VERIFIER: Final = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
@@ -248,7 +248,7 @@ def pkce_verifier_matches(*, verifier: str, challenge: str) -> bool:
     return hmac.compare_digest(expected.encode(), challenge.lower().encode())
 
 
-# --- Rate limits (tiktok-api.md §6) ---------------------------------------------
+# --- Rate limits (docs/tiktok.md §6) ---------------------------------------------
 
 RATE_WINDOW_SECONDS: Final = 60
 

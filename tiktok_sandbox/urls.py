@@ -8,7 +8,7 @@ from tiktok_sandbox.views import display, oauth, posting, upload
 app_name = "tiktok_sandbox"
 
 urlpatterns = [
-    # Login Kit (tiktok-api.md §1)
+    # Login Kit (docs/tiktok.md §1)
     path("v2/auth/authorize/", oauth.authorize, name="authorize"),
     path("v2/oauth/token/", oauth.token, name="oauth_token"),
     path("v2/oauth/revoke/", oauth.revoke, name="oauth_revoke"),

@@ -423,7 +423,7 @@ TIKTOK_PUBLISH_LATE_HOLD_MINUTES = env_int(
 )
 # Calls per window, keyed by tiktok_facts.RateLimit: per user token (init counts
 # the three init endpoints together) and, for the Display API, per app. The
-# defaults are TikTok's own numbers (tiktok-api.md §6).
+# defaults are TikTok's own numbers (docs/tiktok.md §6).
 _RATE_LIMIT_VARIABLES = {
     tiktok_facts.RateLimit.CREATOR_INFO: "TIKTOK_RATE_LIMIT_CREATOR_INFO",
     tiktok_facts.RateLimit.INIT: "TIKTOK_RATE_LIMIT_INIT",
@@ -493,7 +493,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Publishing tasks are idempotent by lease (RELIABILITY.md §1.2), so they can be
+# Publishing tasks are idempotent by lease (docs/reliability.md §4), so they can be
 # acknowledged late and re-queued when a worker dies; everything else acks early.
 CELERY_TASK_ROUTES = {"tiktok.publish_*": {"queue": "publish"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,4 +1,4 @@
-"""URL imports cannot reach inside (RELIABILITY.md scenario 3.10)."""
+"""URL imports cannot reach inside (docs/reliability.md §10 (scenario 3.10))."""
 
 from __future__ import annotations
 

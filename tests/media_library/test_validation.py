@@ -1,4 +1,4 @@
-"""Every TikTok rule of tiktok-api.md §7, one at a time, without a database."""
+"""Every TikTok rule of docs/tiktok.md §7, one at a time, without a database."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The product's TikTok numbers (tiktok_integration/client/facts.py) against the
 sandbox's own copy (tiktok_sandbox/rules.py and its URL layout).
 
-Both restate tiktok-api.md independently and neither imports the other, so a
+Both restate docs/tiktok.md independently and neither imports the other, so a
 number mistyped in one of them shows up here as a disagreement.
 """
 

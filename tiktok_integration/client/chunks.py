@@ -1,4 +1,4 @@
-"""Split a video into the chunks TikTok's media transfer expects (tiktok-api.md §4.6).
+"""Split a video into the chunks TikTok's media transfer expects (docs/tiktok.md §4.6).
 
 TikTok states its limits in "MB" and "GB" without saying whether that is 10**6
 or 2**20 bytes; facts.py reads every bound on the safe side of both (a chunk of

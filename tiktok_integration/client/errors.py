@@ -1,6 +1,6 @@
 """Exceptions raised by the TikTok client, and the one table that classifies codes.
 
-Which class an error gets decides what the caller does next (RELIABILITY.md §2.2):
+Which class an error gets decides what the caller does next (docs/reliability.md §5):
 retry later, refresh or reconnect the account, stop for the day, fail the post, or
 go through the "did TikTok act?" recovery for an ambiguous outcome.
 """
@@ -171,7 +171,7 @@ class TikTokAmbiguousError(TikTokError):
 
 
 # One table drives classification; the tests walk it. §3.5 and §5.1 of
-# tiktok-api.md for the resource APIs, §1.9 for OAuth, then our own codes.
+# docs/tiktok.md for the resource APIs, §1.9 for OAuth, then our own codes.
 ERROR_CLASS_BY_CODE: Final[Mapping[str, type[TikTokError]]] = MappingProxyType(
     {
         "access_token_invalid": TikTokReauthError,

@@ -26,7 +26,7 @@ from .types import CallbackParams, CallRecord, PkcePair, TokenGrant, parse_scope
 
 T = TypeVar("T")
 
-# A token request holds a row lock in the caller, so it gets a shorter read timeout.
+# The default when the caller gives none; the gateway passes its settings.
 OAUTH_READ_TIMEOUT: Final = 10.0
 PKCE_VERIFIER_LENGTH: Final = 64
 _PKCE_ALPHABET: Final = string.ascii_letters + string.digits + "-._~"

@@ -1,4 +1,4 @@
-"""Verify and parse TikTok webhooks (tiktok-api.md §9).
+"""Verify and parse TikTok webhooks (docs/tiktok.md §9).
 
 The caller reads the ``TikTok-Signature`` header (names are case-insensitive) and
 the raw body bytes, verifies them here, and only then parses the event.

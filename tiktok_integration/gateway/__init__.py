@@ -4,7 +4,7 @@
 - ``attempts``: one PublishAttempt row per external call.
 - ``clock``: the database's clock (``db_now``).
 - ``rate_limits``: TikTok's per-token and per-app windows, shared by every
-  process through the database (tiktok-api.md §6).
+  process through the database (docs/tiktok.md §6).
 - ``breaker``: circuit breakers for TikTok's API and upload hosts.
 - ``account_calls``: the facade: call TikTok as one connected account, within
   every limit, with one refresh on a refused token.

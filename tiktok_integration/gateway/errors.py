@@ -7,7 +7,7 @@ class ComeBackLaterError(Exception):
     """Nothing was sent to TikTok, or TikTok asked us to slow down: ask again in
     ``delay`` seconds (float). ``reason`` is a sentence for staff and logs.
 
-    Raised for a full rate-limit window (tiktok-api.md §6), a 429 from TikTok
+    Raised for a full rate-limit window (docs/tiktok.md §6), a 429 from TikTok
     (§5.1 ``rate_limit_exceeded``) and an open circuit breaker.
     """
 

@@ -1,6 +1,6 @@
 """TikTok's rate limits, counted where every process sees them: the database.
 
-TikTok counts calls over a sliding one-minute window (tiktok-api.md §6):
+TikTok counts calls over a sliding one-minute window (docs/tiktok.md §6):
 creator_info 20 per user token (§4.2), the three init endpoints together 6
 (§4.3 to §4.5), status fetch 30 (§4.8), and the Display API 600 per API,
 which may be per app (§6 leaves it open, so it is counted app-wide here).

@@ -1,4 +1,4 @@
-"""Publishing PublishJobs to TikTok exactly once (RELIABILITY.md §1 and §2).
+"""Publishing PublishJobs to TikTok exactly once (docs/reliability.md).
 
 Modules follow a job's life:
 
@@ -19,8 +19,8 @@ Modules follow a job's life:
   reconcile one job, save its settings.
 - ``transitions``: the only writer of ``PublishJob.status`` (compare-and-set
   moves, one timestamp per state).
-- ``calls``: calling TikTok for a job (token, rate limits, breaker, attempts);
-  ``limits``: the database clock, rate limits and the circuit breaker.
+- ``calls``: the publishing adapter over ``tiktok_integration.gateway``: a
+  call for a job, with "come back later" turned into parking the job.
 - ``media``: the job's media and the choices sent with it.
 - ``faultpoints``: named crash points for the fault tests, inert unless armed.
 """

@@ -1,5 +1,5 @@
 """INIT_PENDING: call TikTok's init once and store what it answered before any
-byte is sent (§4.3 to §4.5, RELIABILITY.md §1.2).
+byte is sent (§4.3 to §4.5, docs/reliability.md §4).
 
 ``publish_id`` and ``upload_url`` are committed → UPLOADING (or PROCESSING for
 a pull from URL or a photo post). A run that finds an init intent it did not

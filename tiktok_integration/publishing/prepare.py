@@ -1,5 +1,5 @@
 """CLAIMED: check the post against what TikTok allows now, then commit the init
-intent (RELIABILITY.md §1.2).
+intent (docs/reliability.md §4).
 
 Creator info is read again (§4.2) and the post checked against it with the
 composer's rules; posting caps are anticipated (``caps``); then

@@ -1,5 +1,5 @@
 """Drive one claimed job through its in-flight steps, and settle how it stopped
-(RELIABILITY.md §1.2).
+(docs/reliability.md §4).
 
 ``publish_job_run`` takes the lease a message was sent for and runs the step
 for the job's state, re-reading the job each time: CLAIMED → ``prepare``,
@@ -53,7 +53,7 @@ Status = PublishJob.Status
 
 MAX_STEPS_PER_RUN = 12
 # Wake-up messages longer than this would sit in the broker; the dispatch tick
-# picks such jobs up instead (RELIABILITY.md: no countdown over ~2 minutes).
+# picks such jobs up instead (docs/reliability.md: no countdown over ~2 minutes).
 MAX_COUNTDOWN_SECONDS = 120.0
 
 

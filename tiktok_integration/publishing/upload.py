@@ -1,4 +1,4 @@
-"""UPLOADING: send the missing chunks in order (§4.6, RELIABILITY.md §1.2).
+"""UPLOADING: send the missing chunks in order (§4.6, docs/reliability.md §4).
 
 Progress is committed after each chunk and ``final_chunk_sent_at`` before the
 last one → PROCESSING. A run that did not get the upload URL itself resumes by

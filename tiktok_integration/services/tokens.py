@@ -1,9 +1,11 @@
 """The token lifecycle: fresh access tokens, single-flight refresh, reconnect needed.
 
 Refresh tokens rotate (the old one dies the moment a new one is issued), so two
-workers refreshing one account at once would strand it. Every refresh therefore
-happens inside a row lock on the account, re-checks expiry inside the lock, and
-saves the rotated token in the same transaction (RELIABILITY.md §2.2).
+workers refreshing one account at once would strand it. A refresh therefore
+first takes a short refresh lease on the account row by compare-and-set,
+re-checks expiry, calls TikTok with no transaction open (on SQLite an open
+transaction would block every other writer for the whole call), and saves the
+rotated tokens in one UPDATE fenced by ``token_version`` (docs/reliability.md §8).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""How a publish moves after init (tiktok-api.md §4.8, §4.10).
+"""How a publish moves after init (docs/tiktok.md §4.8, §4.10).
 
 Direct: PROCESSING_UPLOAD / PROCESSING_DOWNLOAD → PUBLISH_COMPLETE after the
 processing delay; a public post then gets its post id after the moderation
@@ -155,7 +155,7 @@ def sandbox_publish_status(
     data: dict[str, Any] = {"status": publish.status}
     if publish.status == SandboxPublish.Status.FAILED:
         data["fail_reason"] = publish.fail_reason
-    # TikTok's spelling, and int64 values (tiktok-api.md §4.8).
+    # TikTok's spelling, and int64 values (docs/tiktok.md §4.8).
     data["publicaly_available_post_id"] = [
         int(video_id) for video_id in _public_post_ids(publish)
     ]
@@ -332,7 +332,7 @@ def _pulled(*, publish: SandboxPublish, now: datetime) -> bool:
         if publish.media_received_at is not None or publish.fail_reason:
             return True
         if started is not None and now - started >= DOWNLOAD_TIMEOUT:
-            # TikTok gives a download one hour (tiktok-api.md §4.7).
+            # TikTok gives a download one hour (docs/tiktok.md §4.7).
             publish.fail_reason = _pull_fail_reason(publish)
             SandboxPublish.objects.filter(pk=publish.pk).update(
                 fail_reason=publish.fail_reason

@@ -1,7 +1,7 @@
 """Creator info and the three init endpoints, with every check TikTok makes.
 
 Request shape problems answer 400 invalid_param; account and app state answer
-403 with TikTok's code (tiktok-api.md §4.2-§4.5, §5.1, §6).
+403 with TikTok's code (docs/tiktok.md §4.2-§4.5, §5.1, §6).
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def sandbox_creator_info(
     *, creator: SandboxCreator, now: datetime | None = None
 ) -> dict[str, Any]:
     """creator_info's data. A creator who cannot post now gets HTTP 200 with an
-    error code, on purpose (tiktok-api.md §4.2): raises SandboxApiError(200, …)."""
+    error code, on purpose (docs/tiktok.md §4.2): raises SandboxApiError(200, …)."""
     now = now or timezone.now()
     app = sandbox_settings_get()
     if creator.is_banned_from_posting:

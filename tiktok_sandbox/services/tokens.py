@@ -28,7 +28,7 @@ from tiktok_sandbox.models import (
 )
 from tiktok_sandbox.services.defaults import sandbox_settings_get
 
-# Undocumented at TikTok (tiktok-api.md §1.3: about 10 minutes is UNCONFIRMED).
+# Undocumented at TikTok (docs/tiktok.md §1.3: about 10 minutes is UNCONFIRMED).
 AUTHORIZATION_CODE_TTL: Final = timedelta(minutes=10)
 CLIENT_TOKEN_TTL_SECONDS: Final = 7200
 REDIRECT_URI_MISMATCH: Final = (
@@ -39,7 +39,7 @@ PKCE_MISMATCH: Final = "Code verifier or code challenge is invalid."
 
 @dataclass(frozen=True, slots=True)
 class IssuedTokens:
-    """What the token endpoint answers (tiktok-api.md §1.4), before JSON."""
+    """What the token endpoint answers (docs/tiktok.md §1.4), before JSON."""
 
     open_id: str
     access_token: str

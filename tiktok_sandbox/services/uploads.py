@@ -1,4 +1,4 @@
-"""The chunk PUT to ``upload_url`` (tiktok-api.md §4.6).
+"""The chunk PUT to ``upload_url`` (docs/tiktok.md §4.6).
 
 Chunks are appended to a file under VAR_DIR/sandbox/uploads while the
 Content-Range is checked exactly against what has arrived. When the last byte

@@ -1,4 +1,4 @@
-"""Signed webhooks to the app's callback URL (tiktok-api.md §9).
+"""Signed webhooks to the app's callback URL (docs/tiktok.md §9).
 
 Events are rows first (one per event, by key) and are sent by
 ``sandbox_webhooks_deliver``, which the advance task runs: a web request never
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 PUBLISH_COMPLETE: Final = "post.publish.complete"
 PUBLISH_FAILED: Final = "post.publish.failed"
 INBOX_DELIVERED: Final = "post.publish.inbox_delivered"
-# The current docs' spelling (tiktok-api.md §9); the client accepts every variant.
+# The current docs' spelling (docs/tiktok.md §9); the client accepts every variant.
 PUBLICLY_AVAILABLE: Final = "post.publish.publicly_available"
 AUTHORIZATION_REMOVED: Final = "authorization.removed"
 

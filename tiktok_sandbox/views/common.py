@@ -85,7 +85,7 @@ def envelope(
     code: str = "ok",
     message: str = "",
 ) -> JsonResponse:
-    """TikTok's resource envelope (tiktok-api.md §0); ``data=None`` leaves the
+    """TikTok's resource envelope (docs/tiktok.md §0); ``data=None`` leaves the
     key out, as cancel's answer does."""
     body: dict[str, Any] = {}
     if data is not None:
@@ -108,7 +108,7 @@ def api_error(call: Call, error: SandboxApiError) -> JsonResponse:
 def oauth_error(
     call: Call, error: SandboxOAuthError, *, http_status: int
 ) -> JsonResponse:
-    """OAuth's flat error shape (tiktok-api.md §1.9)."""
+    """OAuth's flat error shape (docs/tiktok.md §1.9)."""
     call.http_status, call.error_code = http_status, error.error
     body = {
         "error": error.error,

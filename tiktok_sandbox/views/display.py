@@ -1,4 +1,4 @@
-"""Display API: user info, video list and video query (tiktok-api.md §3), plus
+"""Display API: user info, video list and video query (docs/tiktok.md §3), plus
 the small pages and images their URLs point at."""
 
 from __future__ import annotations

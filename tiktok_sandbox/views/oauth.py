@@ -1,4 +1,4 @@
-"""Login Kit: the consent page, the token endpoint and revoke (tiktok-api.md §1)."""
+"""Login Kit: the consent page, the token endpoint and revoke (docs/tiktok.md §1)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from tiktok_sandbox.views.common import (
     require_sandbox,
 )
 
-# authorization.removed reason 5: the developer revoked access (tiktok-api.md §9).
+# authorization.removed reason 5: the developer revoked access (docs/tiktok.md §9).
 REASON_DEVELOPER_REVOKED = 5
 
 

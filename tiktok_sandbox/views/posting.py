@@ -1,5 +1,5 @@
 """Content Posting API: creator info, the three inits, status and cancel
-(tiktok-api.md §4)."""
+(docs/tiktok.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The chunk PUT to ``upload_url`` (tiktok-api.md §4.6). No Authorization: the
+"""The chunk PUT to ``upload_url`` (docs/tiktok.md §4.6). No Authorization: the
 upload id and token in the URL are the credential, and the URL dies after 1 h."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""plan_chunks against every rule of tiktok-api.md §4.6 and §7, read strictly."""
+"""plan_chunks against every rule of docs/tiktok.md §4.6 and §7, read strictly."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tiktok_integration.client.facts import (
 )
 
 FOUR_GIB = 4 * 1024**3
-# The strict readings of tiktok-api.md's "MB" and "GB", restated from the docs
+# The strict readings of docs/tiktok.md's "MB" and "GB", restated from the docs
 # rather than imported, so the planner is checked against the contract itself.
 STRICT_MIN_CHUNK = max(5 * 10**6, 5 * 2**20)
 STRICT_MAX_CHUNK = min(64 * 10**6, 64 * 2**20)

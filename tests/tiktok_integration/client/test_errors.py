@@ -1,7 +1,7 @@
 """Every documented error code, on the endpoint that returns it, gets the right class.
 
-The expected tables below are written from tiktok-api.md (§1.9, §3.5, §4, §5.1,
-§5.2) and RELIABILITY.md §2.2, not copied from errors.py.
+The expected tables below are written from docs/tiktok.md (§1.9, §3.5, §4, §5.1,
+§5.2) and docs/reliability.md §5, not copied from errors.py.
 """
 
 from __future__ import annotations

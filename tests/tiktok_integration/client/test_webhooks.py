@@ -1,4 +1,4 @@
-"""Webhook signature checks and envelope parsing (tiktok-api.md §9)."""
+"""Webhook signature checks and envelope parsing (docs/tiktok.md §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Display API: user_info per scope, video_list and video_query (tiktok-api.md §3)."""
+"""Display API: user_info per scope, video_list and video_query (docs/tiktok.md §3)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Every error code of tiktok-api.md §3.5 and §5.1, produced by the sandbox (its
+"""Every error code of docs/tiktok.md §3.5 and §5.1, produced by the sandbox (its
 fault plan, then its real rules), raises the class the docs call for.
 
 The expected classes are written here from the docs, not read from the client's
-table: RELIABILITY.md §2.2 sorts codes into auth-recoverable (a refresh may fix
+table: docs/reliability.md §5 sorts codes into auth-recoverable (a refresh may fix
 it: TikTokReauthError), re-consent (TikTokScopeError), terminal for the post
 (TikTokRejectedError), try later (TikTokQuotaError), account blocked
 (TikTokAccountBlockedError) and retry-safe transient (429:
@@ -169,7 +169,7 @@ DOCUMENTED: list[tuple[str, int, tuple[str, ...], type[TikTokError]]] = [
     ("scope_not_authorized", 401, RESOURCE_APIS, TikTokScopeError),
     ("rate_limit_exceeded", 429, RESOURCE_APIS, TikTokRateLimitedError),
     # §5.1: "internal_error (or an empty code) 5xx, all; retry later". After an
-    # init, RELIABILITY.md §2.2 calls a 5xx ambiguous instead; see the 504 test.
+    # init, docs/reliability.md §5 calls a 5xx ambiguous instead; see the 504 test.
     (
         "internal_error",
         500,

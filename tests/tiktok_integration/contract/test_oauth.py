@@ -1,5 +1,5 @@
 """Login Kit: TikTokOAuthClient against the sandbox's consent page and token
-endpoints (tiktok-api.md §1)."""
+endpoints (docs/tiktok.md §1)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Content Posting: creator_info, the three inits, a streamed multi-chunk upload,
-status to PUBLISH_COMPLETE, the inbox flow and cancel (tiktok-api.md §4)."""
+status to PUBLISH_COMPLETE, the inbox flow and cancel (docs/tiktok.md §4)."""
 
 from __future__ import annotations
 

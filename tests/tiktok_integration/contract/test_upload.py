@@ -1,4 +1,4 @@
-"""The chunk PUT's refusals and lost answers (tiktok-api.md §4.6), and "answer
+"""The chunk PUT's refusals and lost answers (docs/tiktok.md §4.6), and "answer
 init, then drop the connection"."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import pytest
 from tiktok_integration.client import CreatorInfo
 from tiktok_integration.composer import CreatorRules, PostChoices, check_post
 
-# As TikTok answers creator_info/query (tiktok-api.md §4.2).
+# As TikTok answers creator_info/query (docs/tiktok.md §4.2).
 CREATOR = CreatorRules(
     info=CreatorInfo.from_api(
         {

@@ -1,5 +1,5 @@
 """Every documented error code on init, chunk and status ends in the state the
-classification table says (RELIABILITY.md §2.2), with a sentence for staff."""
+classification table says (docs/reliability.md §5), with a sentence for staff."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fault tests with real processes (issue 6; RELIABILITY.md §1.3, §2.3, §5).
+"""Fault tests with real processes (issue 6; docs/reliability.md §10).
 
 Every scenario runs the TikTok sandbox under gunicorn, ``celery -A config
 worker`` processes and a beat stand-in (the three publishing ticks in a loop)
