@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from tiktok_integration.client import TikTokError
-from tiktok_integration.client.facts import PrivacyLevel
+from tiktok_integration.client.facts import CAP_WINDOW_SECONDS, PrivacyLevel
 from tiktok_integration.composer import CreatorRules
 from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishJob, TikTokAccount
@@ -123,7 +123,7 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
     readonly_fields = tuple(field for field in ACCOUNT_FIELDS if field != "workspace")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TikTokAccount]:
-        day_ago = timezone.now() - timedelta(hours=24)
+        day_ago = timezone.now() - timedelta(seconds=CAP_WINDOW_SECONDS)
         published = Q(publish_jobs__status=PublishJob.Status.PUBLISHED)
         return (
             super()

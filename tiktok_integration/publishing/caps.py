@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 
+from tiktok_integration.client.facts import CAP_WINDOW_SECONDS
 from tiktok_integration.composer import DIRECT
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.run_state import CapReachedError
 
-DAY = timedelta(hours=24)
+DAY = timedelta(seconds=CAP_WINDOW_SECONDS)
 #: TikTok's error code for the creator's 24-hour post cap (§5.1, §6).
 TOO_MANY_POSTS = "spam_risk_too_many_posts"
 # Pending drafts free up when the creator acts; app caps roll over the day:
