@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from media_library.models import MediaAsset, MediaConversion
-from media_library.services import (
+from media_library.services.assets import (
     media_asset_create,
     media_conversion_request,
     media_conversion_run,
@@ -128,7 +128,7 @@ def test_progress_is_recorded_while_converting(workspace, video_61fps, monkeypat
     source = create(workspace, video_61fps)
     conversion = media_conversion_request(asset_id=source.pk)
     seen: list[float] = []
-    from media_library import services
+    from media_library.services import assets as services
 
     original = services.run_worker
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from media_library.inspection import inspect_local_file
 from media_library.models import MediaAsset, MediaConversion
-from media_library.services import (
+from media_library.services.assets import (
     media_asset_create,
     media_conversion_request,
     media_conversion_run,

@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from media_library.models import MediaAsset, VerifiedUrlPrefix
 from media_library.selectors import media_asset_pull_url
-from media_library.services import (
+from media_library.services.assets import (
     media_asset_create,
     media_asset_probe,
     media_conversion_request,

@@ -15,7 +15,7 @@ from media_library.selectors import (
     media_asset_pull_url,
     media_facts_of,
 )
-from media_library.services import (
+from media_library.services.assets import (
     media_asset_add_tags,
     media_asset_create,
     media_asset_delete,

@@ -41,7 +41,7 @@ from media_library.selectors import (
     media_facts_of,
     tag_list_for_workspaces,
 )
-from media_library.services import (
+from media_library.services.assets import (
     media_asset_add_tags,
     media_asset_create,
     media_asset_delete,

@@ -1,0 +1,1 @@
+"""Writes for the media library, one module per concern."""
