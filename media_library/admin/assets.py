@@ -42,15 +42,14 @@ from media_library.selectors import (
     tag_list_for_workspaces,
 )
 from media_library.services.assets import (
-    media_asset_add_tags,
     media_asset_create,
     media_asset_delete,
-    media_asset_remove_tags,
-    media_asset_request_probe,
     media_asset_set_cover,
-    media_conversion_request,
     media_file_check,
 )
+from media_library.services.conversions import media_conversion_request
+from media_library.services.probing import media_asset_request_probe
+from media_library.services.tags import media_asset_add_tags, media_asset_remove_tags
 from workspaces.admin_scoping import WorkspaceScopedAdmin
 from workspaces.selectors import workspace_ids_for
 
