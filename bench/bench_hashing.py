@@ -12,7 +12,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from media_library.services import fingerprint_file
+    from media_library.inspection import fingerprint_file
 
     payload = os.urandom(64 * 1024 * 1024)
     started = time.perf_counter()

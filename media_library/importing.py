@@ -32,7 +32,7 @@ from media_library.inspection import (
     inspect_local_file,
     media_kind_of,
 )
-from media_library.services import media_asset_create
+from media_library.services.assets import media_asset_create
 from media_library.storage import temporary_directory
 from media_library.urlfetch import UrlRefusedError, download
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from media_library.models import MediaAsset, MediaConversion, Tag, VerifiedUrlPrefix
-from media_library.services import media_asset_create
+from media_library.services.assets import media_asset_create
 from tests.factories.media import MediaAssetFactory
 from tests.factories.workspaces import WorkspaceFactory
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from media_library.services import media_asset_create
+from media_library.services.assets import media_asset_create
 from tests.conftest import screenshot
 from tests.factories.workspaces import WorkspaceFactory
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from PIL import Image
 
 from media_library.models import MediaAsset, MediaConversion
-from media_library.services import (
-    media_asset_create,
+from media_library.services.assets import media_asset_create
+from media_library.services.conversions import (
     media_conversion_request,
     media_conversion_run,
     media_conversion_sweep,
@@ -128,9 +128,9 @@ def test_progress_is_recorded_while_converting(workspace, video_61fps, monkeypat
     source = create(workspace, video_61fps)
     conversion = media_conversion_request(asset_id=source.pk)
     seen: list[float] = []
-    from media_library import services
+    from media_library.services import conversions
 
-    original = services.run_worker
+    original = conversions.run_worker
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         report = kwargs["on_progress"]
@@ -146,7 +146,7 @@ def test_progress_is_recorded_while_converting(workspace, video_61fps, monkeypat
         kwargs["on_progress"] = recording
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "run_worker", spy)
+    monkeypatch.setattr(conversions, "run_worker", spy)
     # when
     media_conversion_run(conversion_id=conversion.pk)
     # then

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from media_library.inspection import inspect_local_file
 from media_library.models import MediaAsset, MediaConversion
-from media_library.services import (
-    media_asset_create,
+from media_library.services.assets import media_asset_create
+from media_library.services.conversions import (
     media_conversion_request,
     media_conversion_run,
 )

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from media_library.inspection import MediaRefusedError, inspect_local_file
 from media_library.isolation import run_worker
 from media_library.models import MediaAsset
-from media_library.services import media_asset_create
+from media_library.services.assets import media_asset_create
 from tests.media_library import media
 
 pytestmark = pytest.mark.django_db

@@ -16,12 +16,12 @@ from django.core.management import call_command
 
 from media_library.models import MediaAsset, VerifiedUrlPrefix
 from media_library.selectors import media_asset_pull_url
-from media_library.services import (
-    media_asset_create,
-    media_asset_probe,
+from media_library.services.assets import media_asset_create
+from media_library.services.conversions import (
     media_conversion_request,
     media_conversion_run,
 )
+from media_library.services.probing import media_asset_probe
 
 pytestmark = pytest.mark.django_db
 BUCKET = "postdeck-media"

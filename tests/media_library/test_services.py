@@ -15,14 +15,13 @@ from media_library.selectors import (
     media_asset_pull_url,
     media_facts_of,
 )
-from media_library.services import (
-    media_asset_add_tags,
+from media_library.services.assets import (
     media_asset_create,
     media_asset_delete,
-    media_asset_probe,
-    media_asset_remove_tags,
     media_asset_set_cover,
 )
+from media_library.services.probing import media_asset_probe
+from media_library.services.tags import media_asset_add_tags, media_asset_remove_tags
 from media_library.tasks import media_asset_probe_task
 from media_library.validation import tiktok_problems
 from tests.factories.cms import PostFactory

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from media_library.models import MediaAsset
 from media_library.samples import make_sample_photo, make_sample_video
-from media_library.services import media_asset_create
+from media_library.services.assets import media_asset_create
 from workspaces.models import Workspace, WorkspaceMembership
 from workspaces.services import workspace_add_member
 
