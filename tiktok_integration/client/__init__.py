@@ -25,9 +25,7 @@ from .errors import (
 from .facts import Endpoint, PrivacyLevel, RateLimit
 from .http import build_session
 from .oauth import TikTokOAuthClient
-from .streaming import FileRangeReader, TruncatedSourceError
-from .text import utf16_length
-from .types import (
+from .posting_types import (
     CallbackParams,
     CallRecord,
     ChunkUploadResult,
@@ -48,6 +46,8 @@ from .types import (
     VideoSource,
     WebhookEvent,
 )
+from .streaming import FileRangeReader, TruncatedSourceError
+from .text import utf16_length
 from .webhooks import (
     AUTHORIZATION_REMOVED,
     INBOX_DELIVERED,

@@ -37,8 +37,7 @@ from .http import (
     parse_retry_after,
     send,
 )
-from .streaming import FileRangeReader
-from .types import (
+from .posting_types import (
     CallRecord,
     ChunkUploadResult,
     CreatorInfo,
@@ -54,6 +53,7 @@ from .types import (
     VideoSource,
     videos_from_api,
 )
+from .streaming import FileRangeReader
 
 T = TypeVar("T")
 

@@ -31,7 +31,7 @@ from .errors import (
     TikTokRejectedError,
     TikTokTransientError,
 )
-from .types import CallRecord
+from .posting_types import CallRecord
 
 logger = logging.getLogger("tiktok_integration.client")
 

@@ -22,7 +22,13 @@ from .http import (
     parse_retry_after,
     send,
 )
-from .types import CallbackParams, CallRecord, PkcePair, TokenGrant, parse_scopes
+from .posting_types import (
+    CallbackParams,
+    CallRecord,
+    PkcePair,
+    TokenGrant,
+    parse_scopes,
+)
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .types import WebhookEvent
+from .posting_types import WebhookEvent
 
 PUBLISH_FAILED: Final = "post.publish.failed"
 PUBLISH_COMPLETE: Final = "post.publish.complete"
