@@ -1,7 +1,10 @@
-"""Frozen request and response values of the TikTok client.
+"""Values of TikTok's Content Posting API: what a creator may post (creator
+info), video and photo post requests with their sources, the init answer, a
+chunk's upload result and a publish's status.
 
-``from_api`` constructors raise ValueError when TikTok's payload lacks a field we
-rely on or has the wrong type; the calling client turns that into a TikTokError.
+Requests check TikTok's rules when built and raise ValueError; ``from_api`` raises
+ValueError when TikTok's payload lacks a field we rely on or has the wrong type,
+and the calling client turns that into a TikTokError.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import INVALID_CALLBACK, TikTokRejectedError, error_from_code
 from .facts import (
     MAX_PHOTO_IMAGES,
     PHOTO_DESCRIPTION_MAX_UTF16,
@@ -20,9 +22,16 @@ from .facts import (
     VIDEO_TITLE_MAX_UTF16,
     PrivacyLevel,
 )
+from .payload import (
+    JsonObject,
+    id_string,
+    list_or_empty,
+    optional_bool,
+    optional_int,
+    optional_str,
+    required_str,
+)
 from .text import ensure_utf16_within
-
-JsonObject = dict[str, Any]
 
 
 class PostMode(StrEnum):
@@ -40,253 +49,6 @@ class PublishState(StrEnum):
     FAILED = "FAILED"
 
 
-def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise ValueError(f"'{key}' should be a string.")
-
-
-def _required_str(data: Mapping[str, Any], key: str) -> str:
-    value = _optional_str(data, key)
-    if not value:
-        raise ValueError(f"'{key}' is missing.")
-    return value
-
-
-def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    raise ValueError(f"'{key}' should be an integer.")
-
-
-def _required_int(data: Mapping[str, Any], key: str) -> int:
-    value = _optional_int(data, key)
-    if value is None:
-        raise ValueError(f"'{key}' is missing.")
-    return value
-
-
-def _optional_bool(data: Mapping[str, Any], key: str) -> bool | None:
-    value = data.get(key)
-    if value is None or isinstance(value, bool):
-        return value
-    raise ValueError(f"'{key}' should be a boolean.")
-
-
-def _object(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return value
-    raise ValueError(f"'{key}' should be an object.")
-
-
-def _list(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    raise ValueError(f"'{key}' should be a list.")
-
-
-def _id_string(value: Any) -> str:
-    # 19-digit post ids must stay exact, so they travel as strings.
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise ValueError("An id should be a string or an integer.")
-
-
-def parse_scopes(value: str | None) -> frozenset[str]:
-    """Split TikTok's comma-separated scope list into a set."""
-    if not value:
-        return frozenset()
-    return frozenset(scope.strip() for scope in value.split(",") if scope.strip())
-
-
-@dataclass(frozen=True, slots=True)
-class CallRecord:
-    """One external call, for the caller's audit trail (no tokens, no URLs)."""
-
-    endpoint: str
-    method: str
-    http_status: int | None
-    code: str
-    log_id: str
-    duration_ms: int
-    error_class: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class TokenGrant:
-    """A token response. Lifetimes are read from TikTok on every grant."""
-
-    open_id: str
-    scopes: frozenset[str]
-    access_token: str = field(repr=False)
-    expires_in: int
-    refresh_token: str = field(repr=False)
-    refresh_expires_in: int | None
-    token_type: str
-
-    @classmethod
-    def from_api(cls, payload: Mapping[str, Any]) -> TokenGrant:
-        return cls(
-            open_id=_required_str(payload, "open_id"),
-            scopes=parse_scopes(_optional_str(payload, "scope")),
-            access_token=_required_str(payload, "access_token"),
-            expires_in=_required_int(payload, "expires_in"),
-            refresh_token=_required_str(payload, "refresh_token"),
-            refresh_expires_in=_optional_int(payload, "refresh_expires_in"),
-            token_type=_optional_str(payload, "token_type") or "Bearer",
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PkcePair:
-    verifier: str = field(repr=False)
-    challenge: str
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackParams:
-    """The query string TikTok redirects back with (§1.3: ``scopes`` is plural)."""
-
-    code: str = field(repr=False)
-    state: str
-    scopes: frozenset[str]
-    error: str
-    error_description: str
-
-    def raise_for_error(self) -> None:
-        """Raise the mapped TikTokError if the callback reports an error or is
-        missing ``code`` or ``state``; return None when it can be exchanged."""
-        if self.error:
-            raise error_from_code(
-                endpoint="oauth_callback",
-                http_status=None,
-                code=self.error,
-                message=self.error_description,
-            )
-        if not self.code or not self.state:
-            raise TikTokRejectedError(
-                code=INVALID_CALLBACK,
-                message="The callback carried neither an error nor a code and state.",
-                endpoint="oauth_callback",
-            )
-
-
-@dataclass(frozen=True, slots=True)
-class UserInfo:
-    """The fields asked for; any field not requested is None."""
-
-    open_id: str | None = None
-    union_id: str | None = None
-    avatar_url: str | None = None
-    avatar_url_100: str | None = None
-    avatar_large_url: str | None = None
-    display_name: str | None = None
-    bio_description: str | None = None
-    profile_deep_link: str | None = None
-    is_verified: bool | None = None
-    username: str | None = None
-    follower_count: int | None = None
-    following_count: int | None = None
-    likes_count: int | None = None
-    video_count: int | None = None
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> UserInfo:
-        user = _object(data, "user")
-        return cls(
-            open_id=_optional_str(user, "open_id"),
-            union_id=_optional_str(user, "union_id"),
-            avatar_url=_optional_str(user, "avatar_url"),
-            avatar_url_100=_optional_str(user, "avatar_url_100"),
-            avatar_large_url=_optional_str(user, "avatar_large_url"),
-            display_name=_optional_str(user, "display_name"),
-            bio_description=_optional_str(user, "bio_description"),
-            profile_deep_link=_optional_str(user, "profile_deep_link"),
-            is_verified=_optional_bool(user, "is_verified"),
-            username=_optional_str(user, "username"),
-            follower_count=_optional_int(user, "follower_count"),
-            following_count=_optional_int(user, "following_count"),
-            likes_count=_optional_int(user, "likes_count"),
-            video_count=_optional_int(user, "video_count"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Video:
-    """A public video; fields not requested are None. ``create_time`` is seconds."""
-
-    id: str
-    create_time: int | None = None
-    cover_image_url: str | None = None
-    share_url: str | None = None
-    video_description: str | None = None
-    duration: int | None = None
-    height: int | None = None
-    width: int | None = None
-    title: str | None = None
-    embed_html: str | None = None
-    embed_link: str | None = None
-    like_count: int | None = None
-    comment_count: int | None = None
-    share_count: int | None = None
-    view_count: int | None = None
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Video:
-        return cls(
-            id=_id_string(data.get("id")),
-            create_time=_optional_int(data, "create_time"),
-            cover_image_url=_optional_str(data, "cover_image_url"),
-            share_url=_optional_str(data, "share_url"),
-            video_description=_optional_str(data, "video_description"),
-            duration=_optional_int(data, "duration"),
-            height=_optional_int(data, "height"),
-            width=_optional_int(data, "width"),
-            title=_optional_str(data, "title"),
-            embed_html=_optional_str(data, "embed_html"),
-            embed_link=_optional_str(data, "embed_link"),
-            like_count=_optional_int(data, "like_count"),
-            comment_count=_optional_int(data, "comment_count"),
-            share_count=_optional_int(data, "share_count"),
-            view_count=_optional_int(data, "view_count"),
-        )
-
-
-def videos_from_api(data: Mapping[str, Any]) -> tuple[Video, ...]:
-    return tuple(Video.from_api(item) for item in _list(data, "videos"))
-
-
-@dataclass(frozen=True, slots=True)
-class VideoPage:
-    """One page of video/list; ``cursor`` is in milliseconds, pass it back as is."""
-
-    videos: tuple[Video, ...]
-    cursor: int | None
-    has_more: bool
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> VideoPage:
-        return cls(
-            videos=videos_from_api(data),
-            cursor=_optional_int(data, "cursor"),
-            has_more=bool(_optional_bool(data, "has_more")),
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class CreatorInfo:
     """What the creator may post right now; render exactly these options."""
@@ -302,18 +64,18 @@ class CreatorInfo:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> CreatorInfo:
-        options = _list(data, "privacy_level_options")
+        options = list_or_empty(data, "privacy_level_options")
         if not all(isinstance(option, str) for option in options):
             raise ValueError("'privacy_level_options' should hold strings.")
         return cls(
-            nickname=_optional_str(data, "creator_nickname") or "",
-            username=_optional_str(data, "creator_username") or "",
-            avatar_url=_optional_str(data, "creator_avatar_url") or "",
+            nickname=optional_str(data, "creator_nickname") or "",
+            username=optional_str(data, "creator_username") or "",
+            avatar_url=optional_str(data, "creator_avatar_url") or "",
             privacy_level_options=tuple(options),
-            comment_disabled=bool(_optional_bool(data, "comment_disabled")),
-            duet_disabled=bool(_optional_bool(data, "duet_disabled")),
-            stitch_disabled=bool(_optional_bool(data, "stitch_disabled")),
-            max_video_post_duration_sec=_optional_int(
+            comment_disabled=bool(optional_bool(data, "comment_disabled")),
+            duet_disabled=bool(optional_bool(data, "duet_disabled")),
+            stitch_disabled=bool(optional_bool(data, "stitch_disabled")),
+            max_video_post_duration_sec=optional_int(
                 data, "max_video_post_duration_sec"
             ),
         )
@@ -474,10 +236,10 @@ class PublishInit:
     def from_api(
         cls, data: Mapping[str, Any], *, expects_upload_url: bool
     ) -> PublishInit:
-        upload_url = _optional_str(data, "upload_url")
+        upload_url = optional_str(data, "upload_url")
         if expects_upload_url and not upload_url:
             raise ValueError("'upload_url' is missing for a FILE_UPLOAD init.")
-        return cls(publish_id=_required_str(data, "publish_id"), upload_url=upload_url)
+        return cls(publish_id=required_str(data, "publish_id"), upload_url=upload_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,36 +263,13 @@ class PublishStatus:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> PublishStatus:
         # TikTok's field is misspelt "publicaly"; accept the correct spelling too.
-        post_ids = _list(data, "publicaly_available_post_id") or _list(
+        post_ids = list_or_empty(data, "publicaly_available_post_id") or list_or_empty(
             data, "publicly_available_post_id"
         )
         return cls(
-            status=_required_str(data, "status"),
-            fail_reason=_optional_str(data, "fail_reason") or None,
-            publicly_available_post_ids=tuple(_id_string(item) for item in post_ids),
-            uploaded_bytes=_optional_int(data, "uploaded_bytes"),
-            downloaded_bytes=_optional_int(data, "downloaded_bytes"),
+            status=required_str(data, "status"),
+            fail_reason=optional_str(data, "fail_reason") or None,
+            publicly_available_post_ids=tuple(id_string(item) for item in post_ids),
+            uploaded_bytes=optional_int(data, "uploaded_bytes"),
+            downloaded_bytes=optional_int(data, "downloaded_bytes"),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookEvent:
-    """A verified webhook. ``event`` is normalised; ``raw_event`` is as received."""
-
-    client_key: str
-    event: str
-    raw_event: str
-    create_time: int
-    user_openid: str
-    content: dict[str, Any] = field(hash=False)
-
-    @property
-    def publish_id(self) -> str | None:
-        value = self.content.get("publish_id")
-        return value if isinstance(value, str) else None
-
-    @property
-    def reason(self) -> str | int | None:
-        """``post.publish.failed``: a fail_reason; ``authorization.removed``: int."""
-        value = self.content.get("reason")
-        return value if isinstance(value, str | int) else None
