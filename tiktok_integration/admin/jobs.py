@@ -1,12 +1,12 @@
-"""Publish jobs: the job form under the composer rules, actions, attempts inline."""
+"""Publish jobs in the admin: the job list, change form, staff actions and the
+"mark published" page. Its forms are in job_forms.py, its attempts inline in
+attempts.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -19,15 +19,14 @@ from django.utils.translation import ngettext
 
 from cms.models import Post
 from tiktok_integration.admin.accounts import creator_card_html
-from tiktok_integration.client import TikTokError
-from tiktok_integration.composer import CreatorRules, check_post
-from tiktok_integration.gateway.errors import ComeBackLaterError
-from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
-from tiktok_integration.publishing.media import (
-    MediaProblemError,
-    job_media,
-    post_choices,
+from tiktok_integration.admin.attempts import PublishAttemptInline
+from tiktok_integration.admin.job_forms import (
+    STAFF_FIELDS,
+    MarkPublishedForm,
+    PublishJobForm,
+    fetch_creator_info,
 )
+from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.staff_actions import (
     ActionRefusedError,
     publish_job_cancel,
@@ -38,33 +37,7 @@ from tiktok_integration.publishing.staff_actions import (
     publish_job_retry,
     publish_job_save,
 )
-from tiktok_integration.services.accounts import tiktok_account_check_creator_info
-from tiktok_integration.services.tokens import ReconnectRequiredError
 from workspaces.admin_scoping import WorkspaceScopedAdmin, scope_queryset
-
-ATTEMPT_FIELDS = (
-    "started_at",
-    "endpoint",
-    "http_status",
-    "tiktok_code",
-    "log_id",
-    "duration_ms",
-    "message",
-)
-
-
-class PublishAttemptInline(admin.TabularInline):
-    model = PublishAttempt
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = ATTEMPT_FIELDS
-    readonly_fields = ATTEMPT_FIELDS
-    ordering = ["-started_at"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 SYSTEM_FIELDS = [
     "status",
@@ -103,103 +76,6 @@ SYSTEM_FIELDS = [
     "created_at",
     "updated_at",
 ]
-STAFF_FIELDS = ["post", "account", "scheduled_at", *PublishJob.SENDING_FIELDS]
-
-
-@dataclass(frozen=True, slots=True)
-class CreatorInfoCheck:
-    """What TikTok said just now: the rules to check the form against, or a
-    sentence for staff (``error``) when it could not be asked."""
-
-    rules: CreatorRules | None
-    error: str = ""
-
-
-def fetch_creator_info(*, account_id: int) -> CreatorInfoCheck:
-    """Ask TikTok now, through the gateway, not from a stale snapshot: what a
-    creator may post changes (daily cap, privacy options, max duration; §4.2,
-    §8). A token TikTok refused gets one refresh on the way."""
-    try:
-        rules = tiktok_account_check_creator_info(account_id=account_id)
-    except ReconnectRequiredError as error:
-        return CreatorInfoCheck(
-            rules=None,
-            error=f"This account needs reconnecting before it can publish: "
-            f"{error.reason}",
-        )
-    except ComeBackLaterError as error:
-        return CreatorInfoCheck(
-            rules=None,
-            error=f"TikTok cannot be asked about this creator right now "
-            f"({error.reason}). Try again in {max(1, round(error.delay))} s.",
-        )
-    except TikTokError as error:
-        return CreatorInfoCheck(
-            rules=None,
-            error="TikTok could not say what this creator may post right now ("
-            f"{error.staff_message}). Try again.",
-        )
-    if not rules.can_post:
-        return CreatorInfoCheck(
-            rules=rules,
-            error=f"TikTok says this creator cannot post right now: "
-            f"{rules.blocked_reason}",
-        )
-    return CreatorInfoCheck(rules=rules)
-
-
-class PublishJobForm(forms.ModelForm):
-    """Staff's choices, checked with the composer's rules against what TikTok
-    last said about the creator (shown beside the form)."""
-
-    #: Creator info fetched by the admin before its transaction began, by account.
-    creator_info_checks: dict[int, CreatorInfoCheck] = {}
-
-    class Meta:
-        model = PublishJob
-        fields = STAFF_FIELDS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        privacy = self.fields.get("privacy_level")
-        if privacy is not None:
-            # No default, on purpose (TikTok's content sharing guidelines).
-            privacy.required = False
-            privacy.initial = None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        post, account = data.get("post"), data.get("account")
-        if post is None or account is None:
-            return data
-        if post.workspace_id != account.workspace_id:
-            raise forms.ValidationError(
-                "The post and the account belong to different workspaces."
-            )
-        check = self.creator_info_checks.get(account.pk) or fetch_creator_info(
-            account_id=account.pk
-        )
-        if check.error or check.rules is None:
-            raise forms.ValidationError(check.error)
-        job = PublishJob(**{name: data.get(name) for name in STAFF_FIELDS})
-        job.post = post
-        try:
-            media = job_media(job)
-        except MediaProblemError as error:
-            raise forms.ValidationError(str(error)) from error
-        problems = check_post(post_choices(job, media), check.rules)
-        for problem in problems:
-            field = problem.field if problem.field in self.fields else None
-            self.add_error(field, problem.message)
-        return data
-
-
-class MarkPublishedForm(forms.Form):
-    url = forms.URLField(
-        assume_scheme="https",
-        label="TikTok post URL",
-        help_text="https://www.tiktok.com/@user/video/<id>, as found on TikTok.",
-    )
 
 
 @admin.register(PublishJob)
@@ -468,32 +344,3 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         for job in queryset:
             note = publish_job_reconcile(publish_job_id=job.pk)
             self.message_user(request, f"{job}: {note}")
-
-
-@admin.register(PublishAttempt)
-class PublishAttemptAdmin(WorkspaceScopedAdmin):
-    workspace_path = "account__workspace"
-    list_display = [
-        "started_at",
-        "endpoint",
-        "account",
-        "job",
-        "http_status",
-        "tiktok_code",
-        "log_id",
-        "duration_ms",
-    ]
-    list_filter = ["endpoint", "tiktok_code"]
-    list_select_related = ["account", "job", "job__post", "job__account"]
-    search_fields = ["log_id", "job__publish_id"]
-    search_help_text = "Search by TikTok log id or publish id."
-    date_hierarchy = "started_at"
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in PublishAttempt._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

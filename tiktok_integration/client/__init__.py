@@ -7,6 +7,7 @@ TikTok's numbers (limits, caps, text lengths, endpoint paths) live in
 
 from .api import TikTokClient
 from .chunks import ChunkPlan, content_range, plan_chunks
+from .display_types import UserInfo, Video, VideoPage
 from .errors import (
     ERROR_CLASS_BY_CODE,
     RETRYABLE_FAIL_REASONS,
@@ -23,31 +24,24 @@ from .errors import (
     describe_fail_reason,
 )
 from .facts import Endpoint, PrivacyLevel, RateLimit
-from .http import build_session
+from .http import CallRecord, build_session
 from .oauth import TikTokOAuthClient
-from .streaming import FileRangeReader, TruncatedSourceError
-from .text import utf16_length
-from .types import (
-    CallbackParams,
-    CallRecord,
+from .oauth_types import CallbackParams, PkcePair, TokenGrant
+from .posting_types import (
     ChunkUploadResult,
     CreatorInfo,
     FileUploadSource,
     PhotoPostRequest,
-    PkcePair,
     PostMode,
     PublishInit,
     PublishState,
     PublishStatus,
     PullFromUrlSource,
-    TokenGrant,
-    UserInfo,
-    Video,
-    VideoPage,
     VideoPostRequest,
     VideoSource,
-    WebhookEvent,
 )
+from .streaming import FileRangeReader, TruncatedSourceError
+from .text import utf16_length
 from .webhooks import (
     AUTHORIZATION_REMOVED,
     INBOX_DELIVERED,
@@ -55,6 +49,7 @@ from .webhooks import (
     PUBLICLY_AVAILABLE,
     PUBLISH_COMPLETE,
     PUBLISH_FAILED,
+    WebhookEvent,
     WebhookPayloadError,
     WebhookSignatureError,
     parse_event,

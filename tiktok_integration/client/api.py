@@ -14,6 +14,7 @@ from typing import Final, TypeVar
 import requests
 
 from .chunks import content_range
+from .display_types import UserInfo, Video, VideoPage, videos_from_api
 from .errors import (
     RANGE_MISMATCH,
     UPLOAD_INVALID_REQUEST,
@@ -30,6 +31,7 @@ from .facts import MAX_VIDEOS_PER_REQUEST, UPLOAD_CONTENT_TYPES, Endpoint
 from .http import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
+    CallRecord,
     CallRecorder,
     Observed,
     Timeout,
@@ -37,23 +39,18 @@ from .http import (
     parse_retry_after,
     send,
 )
-from .streaming import FileRangeReader
-from .types import (
-    CallRecord,
+from .payload import JsonObject
+from .posting_types import (
     ChunkUploadResult,
     CreatorInfo,
     FileUploadSource,
-    JsonObject,
     PhotoPostRequest,
     PublishInit,
     PublishStatus,
-    UserInfo,
-    Video,
-    VideoPage,
     VideoPostRequest,
     VideoSource,
-    videos_from_api,
 )
+from .streaming import FileRangeReader
 
 T = TypeVar("T")
 

@@ -21,7 +21,7 @@ from .facts import (
     MAX_VIDEO_BYTES,
     MIN_CHUNK_BYTES,
 )
-from .types import FileUploadSource
+from .posting_types import FileUploadSource
 
 #: The product's chunk size unless settings say otherwise: 10 MB, clear of the
 #: edges of TikTok's bounds under either reading of "MB" (§4.6).

@@ -31,7 +31,6 @@ from .errors import (
     TikTokRejectedError,
     TikTokTransientError,
 )
-from .types import CallRecord
 
 logger = logging.getLogger("tiktok_integration.client")
 
@@ -50,6 +49,19 @@ _URL_LOGGING_URLLIB3_LOGGERS: Final = (
     "urllib3.util.retry",
 )
 _QUERY_STRING = re.compile(r"\?[^\s'\"]*")
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One external call, for the caller's audit trail (no tokens, no URLs)."""
+
+    endpoint: str
+    method: str
+    http_status: int | None
+    code: str
+    log_id: str
+    duration_ms: int
+    error_class: str | None
 
 
 class TimeoutHTTPAdapter(HTTPAdapter):

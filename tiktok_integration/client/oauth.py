@@ -15,6 +15,7 @@ from .errors import error_from_code, parse_or_malformed
 from .facts import Endpoint
 from .http import (
     DEFAULT_CONNECT_TIMEOUT,
+    CallRecord,
     CallRecorder,
     Observed,
     Timeout,
@@ -22,7 +23,7 @@ from .http import (
     parse_retry_after,
     send,
 )
-from .types import CallbackParams, CallRecord, PkcePair, TokenGrant, parse_scopes
+from .oauth_types import CallbackParams, PkcePair, TokenGrant, parse_scopes
 
 T = TypeVar("T")
 

@@ -1,7 +1,8 @@
 """Verify and parse TikTok webhooks (docs/tiktok.md §9).
 
 The caller reads the ``TikTok-Signature`` header (names are case-insensitive) and
-the raw body bytes, verifies them here, and only then parses the event.
+the raw body bytes, verifies them here, and only then parses the event into a
+WebhookEvent.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
-
-from .types import WebhookEvent
 
 PUBLISH_FAILED: Final = "post.publish.failed"
 PUBLISH_COMPLETE: Final = "post.publish.complete"
@@ -30,6 +30,29 @@ _EVENT_ALIASES: Final[Mapping[str, str]] = {
 DEFAULT_TOLERANCE_SECONDS: Final = 300
 # A create_time above this is in milliseconds (10**11 seconds is the year 5138).
 _MILLISECONDS_THRESHOLD: Final = 10**11
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """A verified webhook. ``event`` is normalised; ``raw_event`` is as received."""
+
+    client_key: str
+    event: str
+    raw_event: str
+    create_time: int
+    user_openid: str
+    content: dict[str, Any] = field(hash=False)
+
+    @property
+    def publish_id(self) -> str | None:
+        value = self.content.get("publish_id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def reason(self) -> str | int | None:
+        """``post.publish.failed``: a fail_reason; ``authorization.removed``: int."""
+        value = self.content.get("reason")
+        return value if isinstance(value, str | int) else None
 
 
 class WebhookSignatureError(Exception):

@@ -1,130 +1,17 @@
+"""PublishJob (one post going to one account, with its state groups) and
+PublishAttempt (one external call to TikTok, kept for support)."""
+
 from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .client import facts
-from .encryption import EncryptedTextField
+from tiktok_integration.client import facts
+from tiktok_integration.encryption import EncryptedTextField
 
-
-class TikTokAccount(models.Model):
-    """A creator's TikTok account connected to a workspace by OAuth."""
-
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Connected"
-        REAUTH_REQUIRED = "reauth_required", "Reconnect needed"
-        DISCONNECTED = "disconnected", "Disconnected"
-
-    workspace = models.ForeignKey(
-        "workspaces.Workspace",
-        on_delete=models.CASCADE,
-        related_name="tiktok_accounts",
-        verbose_name="workspace",
-        help_text="The brand or client that publishes through this account.",
-    )
-    open_id = models.CharField(
-        "open id",
-        max_length=128,
-        unique=True,
-        help_text="TikTok's id for this user within our app.",
-    )
-    union_id = models.CharField("union id", max_length=128, blank=True)
-    username = models.CharField(
-        "username", max_length=100, blank=True, help_text="@handle on TikTok."
-    )
-    display_name = models.CharField("display name", max_length=200, blank=True)
-    avatar_url = models.URLField("avatar URL", max_length=1000, blank=True)
-    is_verified = models.BooleanField("verified", default=False)
-    follower_count = models.PositiveBigIntegerField("followers", null=True, blank=True)
-    following_count = models.PositiveBigIntegerField("following", null=True, blank=True)
-    likes_count = models.PositiveBigIntegerField("likes", null=True, blank=True)
-    video_count = models.PositiveBigIntegerField("videos", null=True, blank=True)
-
-    status = models.CharField(
-        "connection",
-        max_length=20,
-        choices=Status.choices,
-        default=Status.ACTIVE,
-        help_text="Whether Postdeck can currently publish with this account.",
-    )
-    status_reason = models.CharField(
-        "connection note",
-        max_length=300,
-        blank=True,
-        help_text="Why the account needs reconnecting, in words.",
-    )
-    access_token = EncryptedTextField("access token")
-    refresh_token = EncryptedTextField("refresh token")
-    access_token_expires_at = models.DateTimeField(
-        "access token expires at", null=True, blank=True
-    )
-    refresh_token_expires_at = models.DateTimeField(
-        "refresh token expires at", null=True, blank=True
-    )
-    granted_scopes = models.JSONField(
-        "granted scopes",
-        default=list,
-        blank=True,
-        help_text="Scopes the creator granted at the last connect.",
-    )
-    refresh_lease_until = models.DateTimeField(
-        "refresh lease until",
-        null=True,
-        blank=True,
-        help_text="Set while one worker refreshes the tokens; others wait for it.",
-    )
-    token_version = models.PositiveIntegerField(
-        "token version",
-        default=0,
-        help_text="Bumped on every refresh; shows refreshes were serialised.",
-    )
-    creator_info = models.JSONField(
-        "creator info",
-        default=dict,
-        blank=True,
-        help_text="Latest creator_info answer (privacy options, limits).",
-    )
-    creator_info_fetched_at = models.DateTimeField(
-        "creator info fetched at", null=True, blank=True
-    )
-    connected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="connected by",
-    )
-    connected_at = models.DateTimeField("connected at", null=True, blank=True)
-    last_refreshed_at = models.DateTimeField("last refreshed at", null=True, blank=True)
-    reauth_required_at = models.DateTimeField(
-        "reconnect needed since", null=True, blank=True
-    )
-    disconnected_at = models.DateTimeField("disconnected at", null=True, blank=True)
-    refresh_reminder_sent_at = models.DateTimeField(
-        "reconnect reminder sent at",
-        null=True,
-        blank=True,
-        help_text="When staff were told the refresh token expires within 14 days.",
-    )
-    created_at = models.DateTimeField("created at", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "TikTok account"
-        ordering = ["workspace", "username"]
-        indexes = [
-            models.Index(fields=["status", "access_token_expires_at"]),
-            models.Index(fields=["workspace", "status"]),
-        ]
-
-    def __str__(self) -> str:
-        return (
-            f"@{self.username}" if self.username else self.display_name or self.open_id
-        )
-
+from .accounts import TikTokAccount
 
 #: The in-flight states' values, for ``PublishJob.IN_FLIGHT`` and for its
 #: one-in-flight-per-account constraint: ``Meta`` cannot see the class's names.
@@ -446,79 +333,3 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.http_status or '—'} {self.tiktok_code}"
-
-
-class WebhookEvent(models.Model):
-    """A webhook TikTok delivered, stored once however often it is retried."""
-
-    class Outcome(models.TextChoices):
-        PENDING = "pending", "Waiting to be applied"
-        APPLIED = "applied", "Applied"
-        IGNORED = "ignored", "Nothing to do"
-
-    dedup_key = models.CharField(
-        "deduplication key",
-        max_length=64,
-        unique=True,
-        help_text="SHA-256 of event, user, time and body: one row per event.",
-    )
-    event = models.CharField("event", max_length=80, help_text="Normalised name.")
-    user_openid = models.CharField("user open id", max_length=128, blank=True)
-    create_time = models.DateTimeField("sent at", help_text="TikTok's create_time.")
-    content = models.JSONField("content", default=dict, blank=True)
-    outcome = models.CharField(
-        "outcome", max_length=10, choices=Outcome.choices, default=Outcome.PENDING
-    )
-    note = models.CharField("note", max_length=300, blank=True)
-    received_at = models.DateTimeField("received at", auto_now_add=True)
-    applied_at = models.DateTimeField("applied at", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "webhook event"
-        ordering = ["-received_at"]
-        indexes = [models.Index(fields=["outcome", "received_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.event} for {self.user_openid or 'app'}"
-
-
-class RateLimitSlot(models.Model):
-    """One call counted against a sliding one-minute window, shared by all workers.
-
-    ``bucket`` names the limit (e.g. ``init:account:42`` or ``display``). A row
-    dated in the future blocks the bucket until then (after a 429).
-    """
-
-    bucket = models.CharField("bucket", max_length=80)
-    taken_at = models.DateTimeField("taken at")
-
-    class Meta:
-        verbose_name = "rate limit slot"
-        indexes = [models.Index(fields=["bucket", "taken_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.bucket} @ {self.taken_at:%H:%M:%S}"
-
-
-class CircuitBreaker(models.Model):
-    """Shared state of one circuit breaker (a TikTok host group)."""
-
-    name = models.CharField("name", max_length=40, unique=True)
-    consecutive_failures = models.PositiveIntegerField(
-        "consecutive failures", default=0
-    )
-    open_until = models.DateTimeField(
-        "open until",
-        null=True,
-        blank=True,
-        help_text="While in the future, no call is made; then one probe is let "
-        "through.",
-    )
-    opened_at = models.DateTimeField("last opened at", null=True, blank=True)
-    updated_at = models.DateTimeField("updated at", auto_now=True)
-
-    class Meta:
-        verbose_name = "circuit breaker"
-
-    def __str__(self) -> str:
-        return self.name
