@@ -1,6 +1,6 @@
 """Child process: measure one untrusted video or photo and render its previews.
 
-Run by ``media_library.probing`` as ``python -m media_library.workers.probe`` with
+Run by ``media_library.inspection`` as ``python -m media_library.workers.probe`` with
 a JSON request on stdin. Prints one JSON object: ``{"ok": true, "facts": ...,
 "thumbnail": <base64 JPEG>, "cover": <base64 JPEG or null>}`` or ``{"ok": false,
 "reason": <sentence>}``. Limits are applied before FFmpeg or Pillow is imported.
