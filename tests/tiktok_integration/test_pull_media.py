@@ -142,3 +142,40 @@ def test_readiness_asks_for_https_when_the_address_is_local(settings):
     readiness = pull_media_readiness()
     assert not readiness.ready
     assert "https://" in readiness.steps[0]
+
+
+def test_a_photo_job_is_refused_until_a_prefix_is_verified(settings):
+    # given production settings without a verified prefix and a creator who
+    # may post (as TikTok said just now)
+    from tiktok_integration.admin.job_forms import CreatorInfoCheck, PublishJobForm
+    from tiktok_integration.composer import CreatorRules
+
+    settings.TIKTOK_SANDBOX = False
+    settings.BASE_URL = "https://postdeck.example.com"
+    job, _asset = job_with(b"photo", status=Status.SCHEDULED)
+    PublishJob.objects.filter(pk=job.pk).delete()
+    rules = CreatorRules.from_snapshot(
+        {"nickname": "N", "privacy_level_options": ["SELF_ONLY"], "can_post": True}
+    )
+    data = {
+        "post": job.post_id, "account": job.account_id,
+        "scheduled_at": "2030-01-01 10:00", "mode": "direct",
+        "source": "FILE_UPLOAD", "privacy_level": "SELF_ONLY",
+        "photo_cover_index": 0,
+    }  # fmt: skip
+    PublishJobForm.creator_info_checks = {job.account_id: CreatorInfoCheck(rules)}
+    try:
+        # when staff schedule it, then once the prefix is registered
+        refused = PublishJobForm(data=data)
+        refused_ok = refused.is_valid()
+        VerifiedUrlPrefixFactory(prefix="https://postdeck.example.com/tiktok-media/")
+        accepted = PublishJobForm(data=data)
+        accepted_ok = accepted.is_valid()
+    finally:
+        PublishJobForm.creator_info_checks = {}
+    # then
+    assert not refused_ok
+    message = " ".join(refused.non_field_errors())
+    assert "Photo posts need a URL prefix verified with TikTok first" in message
+    assert "1. " in message and "Verified URL prefixes" in message
+    assert accepted_ok, accepted.errors
