@@ -108,3 +108,69 @@ class PostMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} #{self.position}"
+
+
+class LegalPage(models.Model):
+    """The installation's Terms of Service or Privacy Policy (TikTok's portal asks
+    for both URLs, docs/tiktok.md §10), served publicly at ``/legal/<kind>/``.
+
+    ``body`` is HTML, cleaned by ``cms.legal.sanitise`` when saved and again when
+    shown; every save also writes a ``LegalPageVersion``.
+    """
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", "Terms of Service"
+        PRIVACY = "privacy", "Privacy Policy"
+
+    kind = models.CharField("page", max_length=20, choices=Kind.choices, unique=True)
+    title = models.CharField("title", max_length=200)
+    body = models.TextField(
+        "text",
+        help_text="HTML: headings, paragraphs, lists, links, bold and italic. "
+        "Anything else (scripts, styles, images) is removed.",
+    )
+    updated_at = models.DateTimeField("last changed", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="last changed by",
+    )
+
+    class Meta:
+        verbose_name = "legal page"
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class LegalPageVersion(models.Model):
+    """One saved state of a legal page: who changed what, and when."""
+
+    page = models.ForeignKey(
+        LegalPage, on_delete=models.CASCADE, related_name="versions"
+    )
+    title = models.CharField("title", max_length=200)
+    body = models.TextField("text")
+    changed_at = models.DateTimeField("changed at", auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="changed by",
+    )
+    note = models.CharField(
+        "what changed", max_length=300, blank=True, help_text="In a few words."
+    )
+
+    class Meta:
+        verbose_name = "legal page version"
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.page} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -44,13 +44,21 @@ class PostdeckAdminSite(admin.AdminSite):
         return not two_factor_is_enrolled(request.user)
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
+        from tiktok_integration.admin.review_kit import review_kit_view
+
         own = [
             path(
                 "two-factor/",
                 self.admin_view(never_cache(two_factor_setup)),
                 {"site": self},
                 name="two_factor",
-            )
+            ),
+            path(
+                "tiktok-review-kit/",
+                self.admin_view(never_cache(review_kit_view)),
+                {"site": self},
+                name="tiktok_review_kit",
+            ),
         ]
         return own + super().get_urls()
 
@@ -95,4 +103,25 @@ class PostdeckAdminSite(admin.AdminSite):
             label = app["app_label"]
             return APP_ORDER.index(label) if label in APP_ORDER else len(APP_ORDER)
 
-        return sorted(apps, key=position)
+        apps = sorted(apps, key=position)
+        self._add_review_kit(request, apps)
+        return apps
+
+    def _add_review_kit(self, request: HttpRequest, apps: list[Any]) -> None:
+        """List the TikTok review kit page with the TikTok app's models."""
+        from tiktok_integration.admin.review_kit import can_see_review_kit
+
+        if not can_see_review_kit(request.user):
+            return
+        for app in apps:
+            if app["app_label"] == "tiktok_integration":
+                app["models"].append(
+                    {
+                        "name": "Review kit",
+                        "object_name": "ReviewKit",
+                        "admin_url": reverse("admin:tiktok_review_kit"),
+                        "add_url": None,
+                        "view_only": True,
+                        "perms": {"view": True},
+                    }
+                )

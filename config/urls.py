@@ -1,13 +1,27 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from cms.views import healthz
+from tiktok_integration.pull_media.views import verification_file
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("tiktok/", include("tiktok_integration.urls")),
+    # Public for TikTok: pulled media and verification files (no login, no
+    # redirects), and the Terms and Privacy pages its portal links to.
+    path(
+        settings.TIKTOK_PULL_MEDIA_PATH, include("tiktok_integration.pull_media.urls")
+    ),
+    path("legal/", include("cms.legal.urls")),
+    # TikTok's URL verification files at the root and under /legal/, so either
+    # can be verified as a URL prefix (the pull prefix serves them too).
+    re_path(
+        r"^(?:legal/)?(?P<name>[A-Za-z0-9_\-]+\.txt)$",
+        verification_file,
+        name="verification_file",
+    ),
 ]
 
 if settings.TIKTOK_SANDBOX:

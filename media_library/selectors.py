@@ -95,11 +95,17 @@ def media_asset_pull_url(asset: MediaAsset) -> str | None:
     if not asset.file:
         return None
     url = media_asset_public_url(asset)
+    return url if url_is_under_verified_prefix(url) else None
+
+
+def url_is_under_verified_prefix(url: str) -> bool:
+    """Whether ``url`` starts with a prefix staff registered as verified at
+    TikTok (scheme and host compared without case, the path exactly; §10)."""
     candidate = _comparable(url)
-    for prefix in VerifiedUrlPrefix.objects.values_list("prefix", flat=True):
-        if candidate.startswith(_comparable(prefix)):
-            return url
-    return None
+    return any(
+        candidate.startswith(_comparable(prefix))
+        for prefix in VerifiedUrlPrefix.objects.values_list("prefix", flat=True)
+    )
 
 
 def _comparable(url: str) -> str:

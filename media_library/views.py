@@ -8,26 +8,14 @@ not tell whether a file exists. Single byte ranges are answered, so videos seek.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import IO
-
-from django.core.files.storage import default_storage
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from media_library.selectors import media_asset_for_stored_name
+from media_library.streaming import stored_file_response
 from workspaces.selectors import workspace_ids_for
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-BLOCK_BYTES = 512 * 1024
 # Only the signed-in browser may keep a copy, and only briefly.
 CACHE_CONTROL = "private, max-age=300"
 
@@ -50,59 +38,9 @@ def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
     allowed = workspace_ids_for(user)
     if allowed is not None and asset.workspace_id not in allowed:
         raise Http404
-    try:
-        size = default_storage.size(path)
-        stored = default_storage.open(path, "rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    byte_range = _requested_range(request.headers.get("Range", ""), size)
-    if byte_range is None:
-        response: HttpResponseBase = FileResponse(stored, content_type=content_type)
-        response["Content-Length"] = str(size)
-    elif byte_range == (-1, -1):
-        stored.close()
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-    else:
-        start, end = byte_range
-        response = StreamingHttpResponse(
-            _read_range(stored, start, end), status=206, content_type=content_type
-        )
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = CACHE_CONTROL
-    response["Content-Disposition"] = "inline"
-    return response
-
-
-def _requested_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) byte of a single range; None for the whole file;
-    (-1, -1) if the range cannot be satisfied."""
-    match = RANGE.match(header.strip())
-    if match is None or not any(match.groups()):
-        return None
-    first, last = match.groups()
-    if not first:
-        # "bytes=-N": the last N bytes.
-        start, end = max(size - int(last), 0), size - 1
-    else:
-        start = int(first)
-        end = min(int(last), size - 1) if last else size - 1
-    if size == 0 or start >= size or start > end:
-        return (-1, -1)
-    return start, end
-
-
-def _read_range(stored: IO[bytes], start: int, end: int) -> Iterator[bytes]:
-    try:
-        stored.seek(start)
-        remaining = end - start + 1
-        while remaining > 0:
-            block = stored.read(min(BLOCK_BYTES, remaining))
-            if not block:
-                break
-            remaining -= len(block)
-            yield block
-    finally:
-        stored.close()
+    return stored_file_response(
+        path,
+        content_type=content_type,
+        range_header=request.headers.get("Range", ""),
+        cache_control=CACHE_CONTROL,
+    )

@@ -1,1 +1,1 @@
-from . import content  # noqa: F401  (registers the ModelAdmins)
+from . import content, legal  # noqa: F401  (registers the ModelAdmins)

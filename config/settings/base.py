@@ -359,6 +359,11 @@ else:
 TIKTOK_REDIRECT_URI = env_str(
     "TIKTOK_REDIRECT_URI", default=f"{BASE_URL}/tiktok/callback/"
 )
+# TikTok pulls photos (and videos, once the prefix is verified) from here: an
+# unguessable link per file of a post in flight, valid this long (§4.7: TikTok's
+# download times out after 1 h, so 3 h leaves room for a slow start).
+TIKTOK_PULL_MEDIA_PATH = "tiktok-media/"
+TIKTOK_PULL_MEDIA_SECONDS = env_int("TIKTOK_PULL_MEDIA_SECONDS", default=3 * 3600)
 TIKTOK_SCOPES = env_list(
     "TIKTOK_SCOPES",
     default=[

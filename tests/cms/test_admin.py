@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cms.legal.services import legal_page_save
 from tests.factories.cms import PostFactory
 from tests.factories.media import (
     MediaAssetFactory,
@@ -21,6 +22,7 @@ from tests.factories.tiktok import (
     TikTokAccountFactory,
 )
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
+from tiktok_integration.models import UrlVerificationFile
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +43,11 @@ def populate(workspace):
     )
     VerifiedUrlPrefixFactory()
     MembershipFactory(workspace=workspace)
+    UrlVerificationFile.objects.create(
+        file_name=f"tiktok{workspace.pk}.txt", content=f"v={workspace.pk}"
+    )
+    # One per kind: a second call saves a new version of the same page.
+    legal_page_save(kind="terms", title="Terms", body="<p>T</p>", user=None)
     return job
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from cms.models import Post
 from config.periodic import PERIODIC_TASKS
 from media_library.models import MediaAsset
 from workspaces.models import Workspace
@@ -59,4 +60,10 @@ def test_seed_demo_is_repeatable_and_prints_the_login(settings, tmp_path):
     assert user.is_superuser and user.check_password(password)
     assert Workspace.objects.filter(slug="demo").count() == 1
     assert MediaAsset.objects.filter(kind="video").count() == 2
-    assert MediaAsset.objects.filter(kind="photo").count() == 2
+    assert MediaAsset.objects.filter(kind="photo").count() == 3
+    # and one 3-photo post, ready to schedule, made once
+    post = Post.objects.get(external_id="demo-three-photos")
+    photos = [link.asset for link in post.post_media.order_by("position")]
+    assert [photo.kind for photo in photos] == ["photo"] * 3
+    assert all(photo.is_tiktok_ready for photo in photos)
+    assert "Photo post 'Three photos from the demo' is ready" in first.getvalue()

@@ -26,6 +26,11 @@ from tiktok_integration.services.accounts import (
     tiktok_account_disconnect,
     tiktok_account_sync_profile,
 )
+from tiktok_integration.services.data_deletion import (
+    AccountStillConnectedError,
+    deletion_summary,
+    tiktok_account_delete_data,
+)
 from tiktok_integration.services.tokens import ReconnectRequiredError
 from workspaces.admin_scoping import WorkspaceScopedAdmin
 from workspaces.selectors import workspace_list_for
@@ -121,6 +126,25 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
     # admin shows only their expiry.
     fields = ACCOUNT_FIELDS
     readonly_fields = tuple(field for field in ACCOUNT_FIELDS if field != "workspace")
+    actions = ["delete_stored_data"]
+
+    @admin.action(
+        description="Delete stored TikTok data of selected disconnected accounts",
+        permissions=["change"],
+    )
+    def delete_stored_data(
+        self, request: HttpRequest, queryset: QuerySet[TikTokAccount]
+    ) -> None:
+        """Staff's side of the Privacy Policy's deletion promise: per account,
+        say what was deleted, or that it must be disconnected first."""
+        for account in queryset:
+            label = str(account)
+            try:
+                deleted = tiktok_account_delete_data(account_id=account.pk)
+            except AccountStillConnectedError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            self.message_user(request, f"{label}: deleted {deletion_summary(deleted)}.")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TikTokAccount]:
         day_ago = timezone.now() - timedelta(seconds=CAP_WINDOW_SECONDS)

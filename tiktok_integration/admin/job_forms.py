@@ -15,9 +15,11 @@ from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.media import (
     MediaProblemError,
+    is_photo,
     job_media,
     post_choices,
 )
+from tiktok_integration.pull_media.readiness import pull_media_readiness
 from tiktok_integration.services.accounts import tiktok_account_check_creator_info
 from tiktok_integration.services.tokens import ReconnectRequiredError
 
@@ -106,6 +108,17 @@ class PublishJobForm(forms.ModelForm):
             media = job_media(job)
         except MediaProblemError as error:
             raise forms.ValidationError(str(error)) from error
+        if is_photo(media):
+            readiness = pull_media_readiness()
+            if not readiness.ready:
+                # Photos reach TikTok only from a verified URL (§4.5): say so
+                # now, not at dispatch.
+                raise forms.ValidationError(
+                    "Photo posts need a URL prefix verified with TikTok first: "
+                    + " ".join(
+                        f"{n}. {step}" for n, step in enumerate(readiness.steps, 1)
+                    )
+                )
         problems = check_post(post_choices(job, media), check.rules)
         for problem in problems:
             field = problem.field if problem.field in self.fields else None

@@ -2,11 +2,13 @@
 
 accounts.py: TikTokAccount. jobs.py: PublishJob, PublishAttempt.
 webhooks.py: WebhookEvent. gateway.py: RateLimitSlot, CircuitBreaker.
+verification.py: UrlVerificationFile.
 """
 
 from .accounts import TikTokAccount
 from .gateway import CircuitBreaker, RateLimitSlot
 from .jobs import PublishAttempt, PublishJob
+from .verification import UrlVerificationFile
 from .webhooks import WebhookEvent
 
 __all__ = [
@@ -15,5 +17,6 @@ __all__ = [
     "PublishJob",
     "RateLimitSlot",
     "TikTokAccount",
+    "UrlVerificationFile",
     "WebhookEvent",
 ]

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Now
 
-from media_library.selectors import media_asset_pull_url
 from tiktok_integration.client import (
     FileUploadSource,
     PublishInit,
@@ -42,6 +41,7 @@ from tiktok_integration.publishing.media import (
     job_media,
     photo_urls,
     post_choices,
+    video_pull_url,
 )
 from tiktok_integration.publishing.run_state import NeedsPersonError, Run, end_step
 from tiktok_integration.publishing.status import orphan_entry, reset_for_new_init
@@ -148,13 +148,13 @@ def _init_request(job: PublishJob, media: JobMedia) -> tuple[Endpoint, Any]:
     choices = post_choices(job, media)
     try:
         if is_photo(media):
-            photo = photo_post_request(choices, photo_urls(media))
+            photo = photo_post_request(choices, photo_urls(job, media))
             return Endpoint.CONTENT_INIT, lambda client, token: client.init_photo(
                 access_token=token, request=photo
             )
         source: FileUploadSource | PullFromUrlSource
         if job.source == PULL_FROM_URL:
-            url = media_asset_pull_url(media.video)
+            url = video_pull_url(job, media)
             if url is None:
                 raise MediaProblemError("The video's URL is no longer verified.")
             source = PullFromUrlSource(url)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from cms.models import PostMedia
 from media_library.models import MediaAsset
-from media_library.selectors import media_asset_pull_url
 from tiktok_integration.composer import PHOTO, VIDEO, PostChoices
 from tiktok_integration.models import PublishJob
+from tiktok_integration.pull_media.links import asset_pull_url
 
 
 class MediaProblemError(Exception):
@@ -78,19 +78,27 @@ def post_choices(job: PublishJob, media: JobMedia | None) -> PostChoices:
     )
 
 
-def photo_urls(media: JobMedia) -> list[str]:
-    """Verified URLs TikTok pulls the photos from; photos cannot be uploaded."""
+def photo_urls(job: PublishJob, media: JobMedia) -> list[str]:
+    """Verified URLs TikTok pulls the photos from, in order; photos cannot be
+    uploaded (§4.5). Raises ``MediaProblemError`` naming what to set up."""
     urls = []
-    for asset in media.assets:
-        url = media_asset_pull_url(asset)
+    for position, asset in enumerate(media.assets):
+        url = asset_pull_url(job_id=job.pk, asset=asset, position=position, photo=True)
         if url is None:
             raise MediaProblemError(
-                f"'{asset}' is not under a URL prefix verified with TikTok, and "
-                "TikTok takes photos only from verified URLs: add the media "
-                "storage's public URL under Media library > Verified URL prefixes."
+                f"'{asset}' has no URL verified with TikTok, and TikTok takes "
+                "photos only from verified URLs (PULL_FROM_URL): verify "
+                "Postdeck's media prefix at TikTok and add it under Media "
+                "library > Verified URL prefixes (see the TikTok review kit page)."
             )
         urls.append(url)
     return urls
+
+
+def video_pull_url(job: PublishJob, media: JobMedia) -> str | None:
+    """The verified URL TikTok can pull the video from, or None (then the file
+    is uploaded with FILE_UPLOAD; §8 rule 7 prefers pulling)."""
+    return asset_pull_url(job_id=job.pk, asset=media.video, position=0, photo=False)
 
 
 def is_photo(media: JobMedia) -> bool:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models.functions import Now
 
-from media_library.selectors import media_asset_pull_url
 from tiktok_integration.client.facts import Endpoint
 from tiktok_integration.composer import CreatorRules, check_post
 from tiktok_integration.gateway.clock import db_now
@@ -25,6 +24,7 @@ from tiktok_integration.publishing.media import (
     is_photo,
     job_media,
     post_choices,
+    video_pull_url,
 )
 from tiktok_integration.publishing.run_state import NeedsPersonError, Run, end_step
 from tiktok_integration.publishing.transitions import publish_job_transition
@@ -89,12 +89,11 @@ def prepare(run: Run, job: PublishJob) -> None:
 
 
 def _source_for(job: PublishJob, media: JobMedia) -> str:
-    if is_photo(media):
+    # Photos can only be pulled (§4.5); a video is pulled when it has a
+    # verified URL (§8 rule 7: the media is on our servers), else uploaded.
+    if is_photo(media) or video_pull_url(job, media) is not None:
         return PULL_FROM_URL
-    if job.source == PULL_FROM_URL and media_asset_pull_url(media.video) is None:
-        # Not under a verified prefix (any more): upload the file instead.
-        return FILE_UPLOAD
-    return job.source
+    return FILE_UPLOAD
 
 
 def _creator_info(run: Run, job: PublishJob) -> dict[str, Any]:

@@ -369,6 +369,8 @@ def _verified_prefixes(app: SandboxSettings) -> list[str]:
     if app.is_own_media_url_verified:
         media = settings.MEDIA_URL
         prefixes.append(media if "://" in media else f"{settings.BASE_URL}{media}")
+        # Postdeck's own pull prefix, where it serves media of posts in flight.
+        prefixes.append(f"{settings.BASE_URL}/{settings.TIKTOK_PULL_MEDIA_PATH}")
     return prefixes
 
 

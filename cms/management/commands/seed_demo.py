@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cms.models import Post, PostMedia
 from media_library.models import MediaAsset
 from media_library.samples import make_sample_photo, make_sample_video
 from media_library.services.assets import media_asset_create
@@ -21,7 +22,14 @@ SAMPLE_VIDEOS = [
     ("sample-vertical.mp4", {"seconds": 4, "width": 720, "height": 1280}),
     ("sample-square.mp4", {"seconds": 3, "width": 720, "height": 720}),
 ]
-SAMPLE_PHOTOS = [("sample-photo-1.jpg", 1080, 1350), ("sample-photo-2.jpg", 1080, 1080)]
+SAMPLE_PHOTOS = [
+    ("sample-photo-1.jpg", 1080, 1350),
+    ("sample-photo-2.jpg", 1080, 1080),
+    ("sample-photo-3.jpg", 1080, 1920),
+]
+#: A photo post ready to schedule: in sandbox mode its photos reach the sandbox
+#: by PULL_FROM_URL from Postdeck's /tiktok-media/ links.
+DEMO_PHOTO_POST_ID = "demo-three-photos"
 
 
 class Command(BaseCommand):
@@ -46,9 +54,15 @@ class Command(BaseCommand):
                 role=WorkspaceMembership.Role.MANAGER,
             )
         created = self._ensure_media(workspace, user)
+        photo_post = self._ensure_photo_post(workspace, user)
         self.stdout.write(
             f"Demo workspace '{workspace.name}' ready ({created} sample files added)."
         )
+        if photo_post is not None:
+            self.stdout.write(
+                f"Photo post '{photo_post.title}' is ready: connect a sandbox "
+                "creator, then add a publish job for it."
+            )
         self.stdout.write(f"Login: {DEMO_USERNAME} / {password}")
 
     def _ensure_superuser(self, login_file: Path) -> str:
@@ -95,3 +109,33 @@ class Command(BaseCommand):
                     )
                 created += int(result.created)
         return created
+
+    def _ensure_photo_post(self, workspace: Workspace, user: Any) -> Post | None:
+        """The 3-photo demo post (made once, while its photos exist)."""
+        existing = Post.objects.filter(
+            workspace=workspace, external_id=DEMO_PHOTO_POST_ID
+        ).first()
+        if existing is not None:
+            return existing
+        photos = list(
+            MediaAsset.objects.filter(
+                workspace=workspace,
+                kind=MediaAsset.Kind.PHOTO,
+                is_tiktok_ready=True,
+                original_filename__in=[name for name, _, _ in SAMPLE_PHOTOS],
+            ).order_by("original_filename")
+        )
+        if len(photos) < len(SAMPLE_PHOTOS):
+            return None
+        with transaction.atomic():
+            post = Post.objects.create(
+                workspace=workspace,
+                title="Three photos from the demo",
+                caption="Three sample photos, posted from Postdeck. #postdeck",
+                external_id=DEMO_PHOTO_POST_ID,
+                time_zone=workspace.time_zone,
+                created_by=user,
+            )
+            for position, photo in enumerate(photos):
+                PostMedia.objects.create(post=post, asset=photo, position=position)
+        return post
