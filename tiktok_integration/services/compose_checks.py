@@ -17,7 +17,7 @@ from cms.models import Post
 from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local
 from media_library.models import MediaAsset
 from tiktok_integration.client import CreatorInfo, TikTokError
-from tiktok_integration.client.facts import MAX_PHOTO_IMAGES, PrivacyLevel
+from tiktok_integration.client.facts import MAX_PHOTO_IMAGES
 from tiktok_integration.composer import (
     BRANDED_DECLARATION,
     DIRECT,
@@ -132,16 +132,6 @@ def instant_for(
         )
         return None
     return moment
-
-
-def is_started(job: PublishJob) -> bool:
-    """Claimed or beyond: staff can no longer change it. A job cancelled
-    before anything reached TikTok counts as not started."""
-    if job.status in PublishJob.EDITABLE:
-        return False
-    if job.status == PublishJob.Status.CANCELLED:
-        return bool(job.init_requested_at or job.publish_id)
-    return True
 
 
 def job_differs(job: PublishJob, target: ComposeTarget, scheduled_at: datetime) -> bool:
@@ -422,46 +412,3 @@ def _fresh_creator_info(
         or {}
     )
     return snapshot
-
-
-def evidence(
-    target: ComposeTarget, checked: Checked, *, user_id: int, at: datetime
-) -> dict[str, Any]:
-    """The consent evidence stored on the job (``PublishJob.consent_snapshot``):
-    what the screen showed, what TikTok said on submit, what was chosen and
-    what TikTok receives, who consented and when (ISO 8601 UTC)."""
-    fresh = checked.creator_info.get(target.account_id, {})
-    options = tuple(fresh.get("privacy_level_options") or ())
-    is_direct = target.mode == DIRECT
-    sent = (
-        ["caption", *DIRECT_ONLY_FIELDS, "cover_timestamp_ms"]
-        if is_direct
-        else (
-            ["media"]
-            if checked.assets and checked.assets[0].kind == MediaAsset.Kind.VIDEO
-            else ["caption", "photo_title", "photo_cover_index"]
-        )
-    )
-    return {
-        "mode": target.mode,
-        "scope_needed": SCOPE_FOR_MODE[target.mode],
-        "creator_info_shown": dict(target.creator_info_shown),
-        "creator_info_checked": fresh,
-        "choices": {
-            "privacy_level": target.privacy_level if is_direct else "",
-            "allow_comment": target.allow_comment and is_direct,
-            "allow_duet": target.allow_duet and is_direct,
-            "allow_stitch": target.allow_stitch and is_direct,
-            "brand_organic": target.brand_organic and is_direct,
-            "brand_content": target.brand_content and is_direct,
-            "is_aigc": target.is_aigc and is_direct,
-            "cover_timestamp_ms": target.cover_timestamp_ms if is_direct else None,
-            "photo_title": target.photo_title,
-            "photo_cover_index": target.photo_cover_index,
-        },
-        "sent_to_tiktok": sent,
-        "declaration_text": target.declaration_text,
-        "consented_by": {"id": user_id, "name": checked.user_name},
-        "consented_at": at.isoformat(),
-        "app_looked_unaudited": is_direct and options == (PrivacyLevel.SELF_ONLY,),
-    }
