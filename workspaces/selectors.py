@@ -37,9 +37,11 @@ def workspace_is_managed_by(user: Any, workspace_id: int) -> bool:
     one of its managers."""
     if getattr(user, "is_superuser", False):
         return True
+    if not getattr(user, "pk", None):
+        return False
     return WorkspaceMembership.objects.filter(
         workspace_id=workspace_id,
-        user_id=getattr(user, "pk", None),
+        user_id=user.pk,
         role=WorkspaceMembership.Role.MANAGER,
     ).exists()
 

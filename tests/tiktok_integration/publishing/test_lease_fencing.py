@@ -9,7 +9,7 @@ the fence is ``(lease_version, lease_owner)``, never the job id alone.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.utils import timezone
@@ -64,14 +64,17 @@ def run_out(job_id: int) -> None:
 
 def held_in_flight(status: str = Status.UPLOADING) -> tuple[PublishJob, Lease]:
     """A job in flight whose lease worker A took from a dispatched message."""
-    job = PublishJobFactory(
-        status=status,
-        lease_owner=DISPATCHED,
-        lease_version=1,
-        lease_expires_at=timezone.now() + timedelta(minutes=5),
-        attempt_count=1,
-        max_attempts=5,
-        next_chunk=1,
+    job = cast(
+        PublishJob,
+        PublishJobFactory(
+            status=status,
+            lease_owner=DISPATCHED,
+            lease_version=1,
+            lease_expires_at=timezone.now() + timedelta(minutes=5),
+            attempt_count=1,
+            max_attempts=5,
+            next_chunk=1,
+        ),
     )
     lease = publish_job_acquire(
         publish_job_id=job.pk, lease_version=1, states=PublishJob.IN_FLIGHT

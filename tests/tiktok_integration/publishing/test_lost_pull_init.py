@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.files.base import ContentFile
@@ -74,12 +74,15 @@ def photo_job(account: TikTokAccount) -> PublishJob:
             is_tiktok_ready=True,
         )
         PostMedia.objects.create(post=post, asset=asset, position=position)
-    return PublishJobFactory(
-        post=post,
-        account=account,
-        privacy_level="SELF_ONLY",
-        photo_title="Two photos",
-        scheduled_at=post.created_at,
+    return cast(
+        PublishJob,
+        PublishJobFactory(
+            post=post,
+            account=account,
+            privacy_level="SELF_ONLY",
+            photo_title="Two photos",
+            scheduled_at=post.created_at,
+        ),
     )
 
 

@@ -53,6 +53,7 @@ def test_a_429_with_retry_after_parks_the_job_and_nothing_calls_until_then(accou
         job.refresh_from_db()
         assert note.startswith(f"Parked {RETRY_AFTER} s"), note
         assert (job.status, job.lease_owner) == (Status.CLAIMED, "")
+        assert job.next_action_at is not None
         waited = (job.next_action_at - start).total_seconds()
         assert RETRY_AFTER - 1 <= waited <= RETRY_AFTER + 1
         # and 30 s later nothing reaches TikTok for that token: not the job's
