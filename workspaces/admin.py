@@ -1,5 +1,6 @@
 """The Workspace admin: staff see and rename their own workspaces; superusers
-create them, delete them and manage who is a member."""
+create them, delete them and manage who is a member; superusers and the
+workspace's managers decide whether its members must use two-factor sign-in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.http import HttpRequest
 
 from workspaces.admin_scoping import WorkspaceScopedAdmin
 from workspaces.models import Workspace, WorkspaceMembership
+from workspaces.selectors import workspace_is_managed_by
 
 
 class WorkspaceMembershipInline(admin.TabularInline):
@@ -23,7 +25,14 @@ class WorkspaceMembershipInline(admin.TabularInline):
 class WorkspaceAdmin(WorkspaceScopedAdmin):
     workspace_path = "pk"
     change_form_template = "admin/workspaces/workspace/change_form.html"
-    list_display = ["name", "slug", "time_zone", "member_count", "created_at"]
+    list_display = [
+        "name",
+        "slug",
+        "time_zone",
+        "require_two_factor",
+        "member_count",
+        "created_at",
+    ]
     search_fields = ["name", "slug"]
     search_help_text = "Search by name or slug."
     prepopulated_fields = {"slug": ["name"]}
@@ -44,6 +53,14 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         self, request: HttpRequest, obj: Workspace | None = None
     ) -> bool:
         return request.user.is_superuser
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Workspace | None = None
+    ) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not workspace_is_managed_by(request.user, obj.pk):
+            fields.append("require_two_factor")
+        return fields
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
         return self.inlines if request.user.is_superuser else []

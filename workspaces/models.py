@@ -38,6 +38,13 @@ class Workspace(models.Model):
         validators=[validate_time_zone],
         help_text="IANA name; schedules and the calendar are shown in this zone.",
     )
+    require_two_factor = models.BooleanField(
+        "require two-factor sign-in",
+        default=False,
+        help_text="Members must set up an authenticator app before they can use "
+        "the admin (as POSTDECK_REQUIRE_2FA does for all staff). Only managers "
+        "of the workspace and superusers can change this.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="WorkspaceMembership",

@@ -1,15 +1,15 @@
-"""With POSTDECK_REQUIRE_2FA on, staff set up two-factor before anything else."""
+"""Staff who must use two-factor set it up before anything else: all staff with
+POSTDECK_REQUIRE_2FA on, and the members of a workspace that requires it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from cms.security.two_factor import two_factor_is_enrolled
+from cms.security.two_factor import two_factor_is_enrolled, two_factor_required_by
 
 # Admin pages an unenrolled staff member may still open.
 ALLOWED_ADMIN_VIEWS = {"two_factor", "logout", "jsi18n"}
@@ -18,8 +18,9 @@ ALLOWED_ADMIN_VIEWS = {"two_factor", "logout", "jsi18n"}
 class RequireTwoFactorMiddleware:
     """Redirects signed-in staff without an authenticator app to the set-up page.
 
-    Does nothing unless ``settings.POSTDECK_REQUIRE_2FA``. Anonymous users and
-    non-staff pass through (the admin refuses them anyway).
+    Applies to staff when ``settings.POSTDECK_REQUIRE_2FA`` is on, or when a
+    workspace they are a member of has ``require_two_factor`` on. Anonymous
+    users and non-staff pass through (the admin refuses them anyway).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -35,8 +36,6 @@ class RequireTwoFactorMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        if not settings.POSTDECK_REQUIRE_2FA:
-            return None
         user = request.user
         if not (user.is_authenticated and user.is_staff):
             return None
@@ -47,6 +46,6 @@ class RequireTwoFactorMiddleware:
             and match.url_name in ALLOWED_ADMIN_VIEWS
         ):
             return None
-        if two_factor_is_enrolled(user):
+        if not two_factor_required_by(user) or two_factor_is_enrolled(user):
             return None
         return HttpResponseRedirect(reverse("admin:two_factor"))

@@ -10,10 +10,13 @@ from base64 import b32encode
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.db import transaction
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from workspaces.selectors import workspace_requires_two_factor_for
 
 APP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
@@ -26,6 +29,17 @@ def two_factor_is_enrolled(user: Any) -> bool:
     if not getattr(user, "pk", None):
         return False
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+
+
+def two_factor_required_by(user: Any) -> str:
+    """Who requires ``user`` to use two-factor sign-in: ``"site"`` (the
+    ``POSTDECK_REQUIRE_2FA`` setting, staff only), ``"workspace"`` (a workspace
+    they are a member of has "require two-factor sign-in" on), or ``""``."""
+    if settings.POSTDECK_REQUIRE_2FA and getattr(user, "is_staff", False):
+        return "site"
+    if workspace_requires_two_factor_for(user):
+        return "workspace"
+    return ""
 
 
 def totp_device_pending(*, user: Any) -> TOTPDevice:

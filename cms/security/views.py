@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -18,6 +17,7 @@ from cms.security.two_factor import (
     totp_secret_base32,
     two_factor_enrol_confirm,
     two_factor_is_enrolled,
+    two_factor_required_by,
 )
 
 TEMPLATE = "admin/two_factor.html"
@@ -32,7 +32,7 @@ def two_factor_setup(request: HttpRequest, site: admin.AdminSite) -> TemplateRes
     context: dict[str, Any] = {
         **site.each_context(request),
         "title": "Two-factor sign-in",
-        "required": settings.POSTDECK_REQUIRE_2FA,
+        "required": two_factor_required_by(request.user),
         "backup_code_count": BACKUP_CODE_COUNT,
     }
     user = request.user
