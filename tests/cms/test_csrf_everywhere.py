@@ -71,11 +71,23 @@ def _walk(
             yield prefix + str(entry.pattern), namespace, entry
 
 
+_GROUP_SAMPLES = ("anything.jpg", "anything.txt", "1", "a")
+
+
+def _group_sample(match: re.Match[str]) -> str:
+    """A value the named group's own pattern accepts."""
+    for value in _GROUP_SAMPLES:
+        if re.fullmatch(match.group(1), value):
+            return value
+    raise AssertionError(f"no sample value for {match.group(0)}")
+
+
 def _sample(route: str) -> str:
     """A concrete path for ``route`` (a route or a regex), such as the router
     resolves back to the same view."""
     path = re.sub(r"\(\?P<app_label>(\w+)\|[^)]*\)", r"\1", route)
-    path = re.sub(r"\(\?P<\w+>[^)]*\)", "anything.jpg", path)
+    path = re.sub(r"\(\?:[^)]*\)\?", "", path)  # optional non-capturing parts
+    path = re.sub(r"\(\?P<\w+>([^)]*)\)", _group_sample, path)
     path = re.sub(r"<(?:\w+:)?\w+>", "1", path)  # <int:pk>, <path:object_id>
     return "/" + path.replace("^", "").replace("$", "")
 
