@@ -1,1 +1,1 @@
-from . import accounts, attempts, jobs  # noqa: F401  (registers the ModelAdmins)
+from . import accounts, analytics, attempts, jobs  # noqa: F401  (registers the ModelAdmins)

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('video_id', models.CharField(help_text="TikTok's item id (19 digits, a string).", max_length=32, verbose_name='video id')),
-                ('link_method', models.CharField(blank=True, choices=[('post_id', "TikTok's post id"), ('matched', 'Matched by time and caption'), ('lookup', 'Looked up by staff')], help_text='How the video was tied to its publish job.', max_length=20, verbose_name='linked by')),
+                ('link_method', models.CharField(blank=True, choices=[('post_id', "TikTok's post id"), ('matched', 'Matched by time and caption')], help_text='How the video was tied to its publish job.', max_length=20, verbose_name='linked by')),
                 ('link_confidence', models.FloatField(blank=True, help_text="1.0 for TikTok's post id; the match score (0 to 1) otherwise.", null=True, verbose_name='link confidence')),
                 ('created_on_tiktok_at', models.DateTimeField(help_text='create_time: when the post went up on TikTok.', verbose_name='posted at')),
                 ('title', models.CharField(blank=True, max_length=300, verbose_name='title')),

@@ -18,7 +18,9 @@ class TikTokVideo(models.Model):
     class LinkMethod(models.TextChoices):
         POST_ID = "post_id", "TikTok's post id"
         MATCHED = "matched", "Matched by time and caption"
-        LOOKUP = "lookup", "Looked up by staff"
+
+    #: Admin scoping: the workspace is the account's.
+    WORKSPACE_PATH = "account__workspace"
 
     account = models.ForeignKey(
         "tiktok_integration.TikTokAccount",
