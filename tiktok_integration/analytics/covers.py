@@ -11,7 +11,7 @@ from django.utils import timezone
 from tiktok_integration.analytics.sync import VIDEO_FIELDS, analytics_videos_store
 from tiktok_integration.client.facts import COVER_URL_TTL_SECONDS
 from tiktok_integration.gateway import account_calls
-from tiktok_integration.models import TikTokVideo
+from tiktok_integration.models import TikTokAccount, TikTokVideo
 
 #: Renew with an hour to spare, so a page left open keeps working images.
 REFRESH_AFTER = timedelta(seconds=COVER_URL_TTL_SECONDS) - timedelta(hours=1)
@@ -29,15 +29,18 @@ def cover_is_fresh(*, video: TikTokVideo, now: datetime) -> bool:
 def analytics_video_cover_url(*, video_pk: int, now: datetime | None = None) -> str:
     """A working cover URL for the video, renewed through video/query when
     the stored one is near its expiry (one Display call, counted in the
-    app-wide window). Returns "" when TikTok no longer returns the video.
+    app-wide window). Returns "" when TikTok no longer returns the video or
+    the account is not connected.
 
     Raises ``ComeBackLaterError``, ``ReconnectRequiredError`` and
     ``TikTokError`` subclasses as ``call_as_account`` does.
     """
     now = now or timezone.now()
-    video = TikTokVideo.objects.get(pk=video_pk)
+    video = TikTokVideo.objects.select_related("account").get(pk=video_pk)
     if cover_is_fresh(video=video, now=now):
         return video.cover_image_url
+    if video.account.status != TikTokAccount.Status.ACTIVE:
+        return ""
     found = account_calls.video_query(
         account_id=video.account_id, fields=VIDEO_FIELDS, video_ids=[video.video_id]
     )

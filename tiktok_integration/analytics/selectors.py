@@ -7,7 +7,7 @@ one list of values per label, ready for ``json_script``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -140,7 +140,7 @@ def post_target_curves(*, post_id: int) -> list[TargetCurves]:
 
 
 def workspace_top_videos(
-    *, workspace_ids: list[int] | None, now: datetime, limit: int = 5
+    *, workspace_ids: Collection[int] | None, now: datetime, limit: int = 5
 ) -> list[TikTokVideo]:
     """The week's most-viewed videos of the workspaces' accounts (all
     workspaces when ``workspace_ids`` is None)."""
@@ -167,7 +167,9 @@ class Heatmap:
     post_count: int
 
 
-def workspace_heatmap(*, workspace_ids: list[int] | None, time_zone: tzinfo) -> Heatmap:
+def workspace_heatmap(
+    *, workspace_ids: Collection[int] | None, time_zone: tzinfo
+) -> Heatmap:
     """The heatmap of the workspaces' own posts (those Postdeck published),
     from the first snapshot at least 24 h after each was posted (the sampling
     schedule takes one then). One query."""
