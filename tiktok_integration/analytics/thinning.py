@@ -7,10 +7,8 @@ series still ends at each day's total). Run daily by beat.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Max
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tiktok_integration.models import VideoSnapshot
@@ -22,22 +20,33 @@ DELETE_BATCH = 5000
 
 
 def analytics_snapshots_thin(*, now: datetime | None = None) -> int:
-    """Delete all but the last snapshot of each video and UTC day among
-    snapshots older than ``KEEP_ALL_DAYS``. Idempotent; returns rows deleted."""
+    """Delete all but the latest snapshot of each video and UTC day among
+    snapshots older than ``KEEP_ALL_DAYS``. Idempotent; returns rows deleted.
+
+    Streams the old rows once, ordered by the (video, taken_at) index, and
+    deletes in batches of ``DELETE_BATCH``.
+    """
     now = now or timezone.now()
-    old = VideoSnapshot.objects.filter(taken_at__lt=now - timedelta(days=KEEP_ALL_DAYS))
-    keep = (
-        old.annotate(day=TruncDate("taken_at"))
-        .values("video_id", "day")
-        .annotate(last_id=Max("id"))
-        .values("last_id")
-    )
+    old = VideoSnapshot.objects.filter(
+        taken_at__lt=now - timedelta(days=KEEP_ALL_DAYS)
+    ).order_by("video_id", "-taken_at")
+    kept: tuple[int, date] | None = None
+    doomed: list[int] = []
     deleted = 0
-    while True:
-        batch = list(
-            old.exclude(id__in=keep).values_list("id", flat=True)[:DELETE_BATCH]
-        )
-        if not batch:
-            return deleted
-        count, _ = VideoSnapshot.objects.filter(id__in=batch).delete()
-        deleted += count
+    for pk, video_id, taken_at in old.values_list(
+        "pk", "video_id", "taken_at"
+    ).iterator(chunk_size=DELETE_BATCH):
+        key = (video_id, taken_at.astimezone(UTC).date())
+        if key == kept:
+            doomed.append(pk)
+        else:
+            kept = key
+        if len(doomed) >= DELETE_BATCH:
+            deleted += _delete(doomed)
+    return deleted + _delete(doomed)
+
+
+def _delete(ids: list[int]) -> int:
+    count, _ = VideoSnapshot.objects.filter(pk__in=ids).delete()
+    ids.clear()
+    return count
