@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 wanted |= Q(account_id=int(account))
             videos = TikTokVideo.objects.filter(wanted)
         else:
-            videos = TikTokVideo.objects.filter(publish_job__post_id=post)
+            videos = TikTokVideo.objects.filter(publish_job__post_id=int(post or 0))
         if not videos.exists():
             raise CommandError("No synced videos match; run sync_tiktok first?")
         until = end + timedelta(days=1) if end is not None else None
