@@ -209,9 +209,9 @@ class TikTokVideoAdmin(WorkspaceScopedAdmin):
         targets = []
         for target in post_target_curves(post_id=post.pk):
             videos = []
-            for video, series in target.videos:
-                videos.append((video, len(charts)))
-                charts.append(series.as_json())
+            for video, (views, engagement) in target.videos:
+                videos.append((video, len(charts), len(charts) + 1))
+                charts.extend([views.as_json(), engagement.as_json()])
             targets.append({"job": target.job, "videos": videos})
         context = {
             **self.admin_site.each_context(request),

@@ -52,18 +52,14 @@ def _epoch(moment: datetime) -> int:
 
 
 def account_follower_series(*, account_id: int) -> Series:
-    """Followers and likes over time from the account's snapshots."""
+    """Followers over time from the account's snapshots."""
     rows = AccountSnapshot.objects.filter(account_id=account_id).order_by("taken_at")
     x: list[int] = []
     followers: list[int] = []
-    likes: list[int] = []
-    for taken_at, follower_count, likes_count in rows.values_list(
-        "taken_at", "follower_count", "likes_count"
-    ):
+    for taken_at, follower_count in rows.values_list("taken_at", "follower_count"):
         x.append(_epoch(taken_at))
         followers.append(follower_count)
-        likes.append(likes_count)
-    return Series("Followers", x, {"Followers": followers, "Likes": likes})
+    return Series("Followers", x, {"Followers": followers})
 
 
 def account_video_list(*, account_id: int, order: str) -> QuerySet[TikTokVideo]:
@@ -83,30 +79,35 @@ def account_video_list(*, account_id: int, order: str) -> QuerySet[TikTokVideo]:
     )
 
 
-def video_series(video: TikTokVideo, snapshots: Iterable[VideoSnapshot]) -> Series:
-    """A video's curve: views, likes, comments and shares per snapshot."""
+def video_series(
+    video: TikTokVideo, snapshots: Iterable[VideoSnapshot]
+) -> tuple[Series, Series]:
+    """A video's curves: views, then likes, comments and shares (on a chart of
+    their own: they are a hundredth of the views and would look flat)."""
     x: list[int] = []
-    values: dict[str, list[int]] = {
-        "Views": [],
-        "Likes": [],
-        "Comments": [],
-        "Shares": [],
-    }
+    views: list[int] = []
+    engagement: dict[str, list[int]] = {"Likes": [], "Comments": [], "Shares": []}
     for snapshot in snapshots:
         x.append(_epoch(snapshot.taken_at))
-        values["Views"].append(snapshot.view_count)
-        values["Likes"].append(snapshot.like_count)
-        values["Comments"].append(snapshot.comment_count)
-        values["Shares"].append(snapshot.share_count)
-    return Series(f"{video.account} · {video}", x, values)
+        views.append(snapshot.view_count)
+        engagement["Likes"].append(snapshot.like_count)
+        engagement["Comments"].append(snapshot.comment_count)
+        engagement["Shares"].append(snapshot.share_count)
+    return (
+        Series("Views", x, {"Views": views}),
+        Series("Engagement", list(x), engagement),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class TargetCurves:
-    """One target of a post (a publish job) and the curves of its videos."""
+    """One target of a post (a publish job) and its videos with their
+    (views, engagement) curves."""
 
     job: PublishJob
-    videos: list[tuple[TikTokVideo, Series]] = field(default_factory=list)
+    videos: list[tuple[TikTokVideo, tuple[Series, Series]]] = field(
+        default_factory=list
+    )
 
 
 def post_target_curves(*, post_id: int) -> list[TargetCurves]:

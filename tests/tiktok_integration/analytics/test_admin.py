@@ -89,10 +89,11 @@ def test_post_page_draws_each_targets_curve_since_publishing(
     )
     # then
     assert response.status_code == 200
-    (chart,) = chart_data(response, "post-charts")
-    assert len(chart["x"]) == 2
-    assert chart["series"]["Views"][1] > chart["series"]["Views"][0]
-    assert set(chart["series"]) == {"Views", "Likes", "Comments", "Shares"}
+    views, engagement = chart_data(response, "post-charts")
+    assert len(views["x"]) == 2
+    assert views["series"]["Views"][1] > views["series"]["Views"][0]
+    assert set(engagement["series"]) == {"Likes", "Comments", "Shares"}
+    assert engagement["series"]["Likes"][1] > engagement["series"]["Likes"][0]
 
 
 def test_an_expired_cover_is_renewed_before_it_is_shown(

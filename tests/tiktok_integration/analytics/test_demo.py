@@ -50,7 +50,7 @@ def test_demo_account_has_growth_and_every_post_has_a_rising_curve(client):
                 args=[video.publish_job.post_id],
             )
         )
-        (curve,) = chart(post_page, "post-charts")
+        curve = chart(post_page, "post-charts")[0]
         views = curve["series"]["Views"]
         assert len(views) >= 3 and views == sorted(views) and views[-1] > views[0]
     # and no sync ever calls TikTok for the sample account

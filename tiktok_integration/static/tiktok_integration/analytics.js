@@ -26,38 +26,28 @@
       return;
     }
     const labels = Object.keys(chart.series);
-    // The first series (views or followers) on the left axis; the rest, much
-    // smaller, on their own right-hand axis so their curves stay readable.
+    const width = Math.max(element.clientWidth, 260);
+    // Points only while they are far enough apart to read.
+    const showPoints = chart.x.length * 10 < width;
     const series = [{}].concat(
       labels.map((label, position) => ({
         label: label,
         stroke: COLOURS[position % COLOURS.length],
         width: position === 0 ? 2.5 : 1.5,
-        scale: position === 0 ? "main" : "other",
-        points: { show: chart.x.length < 40 },
+        points: { show: showPoints },
         value: (_, value) => (value == null ? "—" : value.toLocaleString()),
       }))
     );
     const axes = [
       {},
-      { scale: "main", values: (_, ticks) => ticks.map((tick) => compact.format(tick)), size: 50 },
+      { values: (_, ticks) => ticks.map((tick) => compact.format(tick)), size: 50 },
     ];
-    if (labels.length > 1) {
-      axes.push({
-        scale: "other",
-        side: 1,
-        grid: { show: false },
-        values: (_, ticks) => ticks.map((tick) => compact.format(tick)),
-        size: 50,
-      });
-    }
-    const width = Math.max(element.clientWidth, 260);
     const options = {
       width: width,
       height: heightFor(width),
       series: series,
       axes: axes,
-      scales: { x: { time: true }, main: { auto: true }, other: { auto: true } },
+      scales: { x: { time: true } },
       legend: { live: width >= 500 },
       cursor: { drag: { x: false, y: false } },
     };
