@@ -4,6 +4,7 @@ covers that never show broken, and the look-up of a pasted video id or link."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.contrib import admin, messages
@@ -18,7 +19,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cms.models import Post
-from tiktok_integration.analytics.covers import analytics_video_cover_url
+from tiktok_integration.analytics.covers import (
+    analytics_covers_refresh,
+    analytics_video_cover_url,
+)
 from tiktok_integration.analytics.export import export_response
 from tiktok_integration.analytics.lookup import (
     VideoLookupError,
@@ -174,6 +178,13 @@ class TikTokVideoAdmin(WorkspaceScopedAdmin):
         page = Paginator(
             account_video_list(account_id=account.pk, order=order), VIDEOS_PER_PAGE
         ).get_page(request.GET.get("page"))
+        # Renew the page's stale covers in batches of 20 now, rather than one
+        # call per image as the browser asks; on failure each image falls back
+        # to the placeholder.
+        with contextlib.suppress(
+            ComeBackLaterError, ReconnectRequiredError, TikTokError
+        ):
+            analytics_covers_refresh(videos=page.object_list)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

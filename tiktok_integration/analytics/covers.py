@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from tiktok_integration.analytics.sync import VIDEO_FIELDS, analytics_videos_store
-from tiktok_integration.client.facts import COVER_URL_TTL_SECONDS
+from tiktok_integration.client.facts import (
+    COVER_URL_TTL_SECONDS,
+    MAX_VIDEOS_PER_REQUEST,
+)
 from tiktok_integration.gateway import account_calls
 from tiktok_integration.models import TikTokAccount, TikTokVideo
 
@@ -51,3 +56,38 @@ def analytics_video_cover_url(*, video_pk: int, now: datetime | None = None) -> 
     )
     video.refresh_from_db(fields=["cover_image_url"])
     return video.cover_image_url
+
+
+def analytics_covers_refresh(
+    *, videos: Iterable[TikTokVideo], now: datetime | None = None
+) -> int:
+    """Renew the stale covers among ``videos`` (rows with ``account``
+    selected) before a page shows them: one video/query per 20 videos of an
+    account (§3.3), connected accounts only. Returns the calls made.
+
+    Raises ``ComeBackLaterError``, ``ReconnectRequiredError`` and
+    ``TikTokError`` subclasses as ``call_as_account`` does; covers renewed
+    before the error stay renewed.
+    """
+    now = now or timezone.now()
+    stale: dict[int, list[str]] = defaultdict(list)
+    for video in videos:
+        if video.account.status == TikTokAccount.Status.ACTIVE and not (
+            cover_is_fresh(video=video, now=now)
+        ):
+            stale[video.account_id].append(video.video_id)
+    calls = 0
+    for account_id, video_ids in stale.items():
+        for start in range(0, len(video_ids), MAX_VIDEOS_PER_REQUEST):
+            found = account_calls.video_query(
+                account_id=account_id,
+                fields=VIDEO_FIELDS,
+                video_ids=video_ids[start : start + MAX_VIDEOS_PER_REQUEST],
+            )
+            calls += 1
+            analytics_videos_store(
+                account_id=account_id,
+                videos={item.id: item for item in found},
+                now=now,
+            )
+    return calls

@@ -74,7 +74,7 @@ def account_video_list(*, account_id: int, order: str) -> QuerySet[TikTokVideo]:
         ordering = f"-{field_name}" if descending else field_name
     return (
         TikTokVideo.objects.filter(account_id=account_id)
-        .select_related("publish_job__post")
+        .select_related("account", "publish_job__post")
         .order_by(ordering, "-pk")
     )
 

@@ -120,3 +120,23 @@ def test_an_expired_cover_is_renewed_before_it_is_shown(
     # and a fresh cover costs no call
     client.get(reverse("admin:tiktok_integration_tiktokvideo_cover", args=[video.pk]))
     assert sandbox_call_count(endpoint=Endpoint.VIDEO_QUERY) == 1
+
+
+def test_the_account_page_renews_stale_covers_in_batches(
+    account, public_creator, client
+):
+    # given 25 videos whose covers were fetched 7 hours ago
+    make_videos(public_creator, 25)
+    analytics_account_sync(account_id=account.pk)
+    client.force_login(MembershipFactory(workspace=account.workspace).user)
+    with time_machine.travel(timezone.now() + timedelta(hours=7), tick=False):
+        # when
+        client.get(account_url(account))
+        # then two video/query calls renewed all 25, and each image is fresh
+        assert sandbox_call_count(endpoint=Endpoint.VIDEO_QUERY) == 2
+        video = TikTokVideo.objects.filter(account=account).first()
+        cover = client.get(
+            reverse("admin:tiktok_integration_tiktokvideo_cover", args=[video.pk])
+        )
+        assert requests.get(cover["Location"], timeout=10).status_code == 200
+    assert sandbox_call_count(endpoint=Endpoint.VIDEO_QUERY) == 2
