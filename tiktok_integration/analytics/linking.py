@@ -115,6 +115,8 @@ def _candidates(account_id: int) -> list[Candidate]:
             account_id=account_id,
             status__in=(PublishJob.Status.PUBLISHED, PublishJob.Status.SENT_TO_INBOX),
             videos__isnull=True,
+            # A job TikTok named a post for waits for that video, never a look-alike.
+            tiktok_post_ids=[],
         ).select_related("post")
     )
     if not jobs:

@@ -63,6 +63,10 @@ STATS_FIELDS: tuple[str, ...] = (
 )
 STATS_SCOPE = "user.info.stats"
 VIDEO_SCOPE = "video.list"
+NO_STATS_SCOPE_REASON = (
+    "The account did not grant user.info.stats, so follower counts are not "
+    "synced; reconnect it and allow every requested permission."
+)
 NO_VIDEO_SCOPE_REASON = (
     "The account did not grant video.list, so its videos cannot be read; "
     "reconnect it and allow every requested permission."
@@ -302,9 +306,13 @@ def analytics_account_sync(
         return SyncResult(account_id=account_id, skipped_reason=reason)
     granted = set(account.granted_scopes or [])
     calls = 0
+    profile_note = ""
     if STATS_SCOPE in granted:
-        _profile(account, now=now, max_wait=max_wait_seconds)
         calls += 1
+        try:
+            _profile(account, now=now, max_wait=max_wait_seconds)
+        except TikTokScopeError as error:
+            profile_note = f"{NO_STATS_SCOPE_REASON} (TikTok: {error.code})"
     if VIDEO_SCOPE not in granted:
         _record_state(
             account_id=account_id,
@@ -345,7 +353,7 @@ def analytics_account_sync(
         _record_state(account_id=account_id, api_calls=calls, reason=reason, now=now)
         return SyncResult(account_id=account_id, api_calls=calls, skipped_reason=reason)
     links = analytics_link_account(account_id=account_id)
-    _record_state(account_id=account_id, api_calls=calls, reason="", now=now)
+    _record_state(account_id=account_id, api_calls=calls, reason=profile_note, now=now)
     logger.info(
         "Analytics sync of account %s: %s calls, %s videos, %s snapshots",
         account_id,
@@ -359,6 +367,7 @@ def analytics_account_sync(
         videos_seen=len(seen) + len(queried),
         snapshots=snapshots,
         links=links,
+        skipped_reason=profile_note,
     )
 
 
