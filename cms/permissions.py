@@ -20,7 +20,8 @@ STAFF_PERMISSIONS = {
                       "view_tag", "view_mediaconversion"],
     "tiktok_integration": ["view_tiktokaccount", "change_tiktokaccount",
                            "view_publishjob", "add_publishjob", "change_publishjob",
-                           "publish_publishjob", "view_publishattempt"],
+                           "publish_publishjob", "view_publishattempt",
+                           "view_tiktokvideo", "change_tiktokvideo"],
 }  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -87,11 +89,35 @@ class PostdeckAdminSite(admin.AdminSite):
             workspace_ids=workspace_ids
         )
         return {
+            **self.analytics_context(workspace_ids, now),
             "upcoming_jobs": list(upcoming[:DASHBOARD_LIST_LIMIT]),
             "upcoming_count": upcoming.count(),
             "attention_jobs": list(attention[:DASHBOARD_LIST_LIMIT]),
             "attention_count": attention.count(),
             "reconnect_accounts": list(reconnect[:DASHBOARD_LIST_LIMIT]),
+        }
+
+    def analytics_context(
+        self, workspace_ids: Collection[int] | None, now: datetime
+    ) -> dict[str, Any]:
+        """The week's top videos and the posting-time heatmap, in the zone of
+        the user's first workspace (UTC when there is none)."""
+        from tiktok_integration.analytics.selectors import (
+            workspace_heatmap,
+            workspace_top_videos,
+        )
+        from workspaces.models import Workspace
+
+        workspaces = Workspace.objects.order_by("pk")
+        if workspace_ids is not None:
+            workspaces = workspaces.filter(pk__in=workspace_ids)
+        first = workspaces.only("time_zone").first()
+        zone: tzinfo = ZoneInfo(first.time_zone) if first else UTC
+        return {
+            "top_videos": workspace_top_videos(workspace_ids=workspace_ids, now=now),
+            "heatmap": workspace_heatmap(workspace_ids=workspace_ids, time_zone=zone),
+            "heatmap_zone": str(zone),
+            "heatmap_hours": range(24),
         }
 
     def get_app_list(

@@ -61,6 +61,20 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         "and prunes rate-limit rows.",
     ),
     PeriodicTaskSpec(
+        name="Sync TikTok analytics",
+        task="tiktok.analytics_sync_all",
+        every_seconds=3600,
+        description="Profile counts and video metrics of every connected account, "
+        "in the fewest Display API calls; each video sampled by its age.",
+    ),
+    PeriodicTaskSpec(
+        name="Thin old TikTok analytics snapshots",
+        task="tiktok.analytics_thin_snapshots",
+        every_seconds=24 * 3600,
+        description="Keeps one snapshot a day per video for samples older than "
+        "90 days.",
+    ),
+    PeriodicTaskSpec(
         name="Recover stalled media conversions",
         task="media_library.sweep_conversions",
         every_seconds=300,

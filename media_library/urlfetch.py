@@ -274,3 +274,38 @@ def _remaining(deadline: float) -> float:
     if left <= 0:
         raise UrlRefusedError("The download ran out of time.")
     return min(SOCKET_TIMEOUT_SECONDS, left)
+
+
+def redirect_location(url: str) -> str:
+    """Where ``url`` redirects to (a short link's target), read from one GET
+    under the same rules as ``download``: https on 443, every address public,
+    the connection pinned to the checked address; the body is not read.
+
+    Returns "" when the answer is not a redirect. Raises ``UrlRefusedError``
+    for a URL that is not allowed or a server that cannot be reached.
+    """
+    checked = check_url(url)
+    addresses = public_addresses_of(checked.host, checked.port)
+    context = ssl.create_default_context(cafile=settings.MEDIA_IMPORT_CA_FILE)
+    connection = _PinnedHTTPSConnection(
+        checked.host,
+        checked.port,
+        addresses=addresses,
+        context=context,
+        timeout=SOCKET_TIMEOUT_SECONDS,
+    )
+    try:
+        try:
+            connection.request(
+                "GET",
+                checked.target,
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+            )
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException) as error:
+            raise UrlRefusedError(f"Could not fetch {url}: {error}.") from error
+        if response.status not in REDIRECT_STATUSES:
+            return ""
+        return urljoin(url, response.getheader("Location") or "")
+    finally:
+        connection.close()

@@ -15,9 +15,16 @@ handlers are registered by the app's ``ready()`` in every process.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from celery import shared_task
 
+from tiktok_integration.analytics.sync import (
+    analytics_account_sync,
+    analytics_accounts_to_sync,
+)
+from tiktok_integration.analytics.thinning import analytics_snapshots_thin
+from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.publishing.dispatch import (
     publish_dispatch_tick,
     publish_poll_tick,
@@ -139,3 +146,52 @@ def reconcile_publish_jobs_task() -> dict[str, int]:
     claims, counts = publish_reconcile_tick()
     _send_claims(claims, enqueue_publish_run)
     return counts
+
+
+# --- Analytics (docs/tiktok.md §3) ------------------------------------------------
+#: Display-window waits this short (seconds) are slept through inside a sync task;
+#: longer ones re-queue the task for when the window has room.
+ANALYTICS_SLEEP_AT_MOST_SECONDS = 5.0
+
+
+@shared_task(
+    name="tiktok.analytics_sync_account",
+    bind=True,
+    ignore_result=True,
+    max_retries=20,
+)
+def analytics_sync_account_task(self: Any, account_id: int) -> None:
+    """Sync one account's profile counts, videos and snapshots."""
+    try:
+        analytics_account_sync(
+            account_id=account_id, max_wait_seconds=ANALYTICS_SLEEP_AT_MOST_SECONDS
+        )
+    except ComeBackLaterError as error:
+        raise self.retry(countdown=error.delay) from error
+
+
+def enqueue_analytics_sync_account(*, account_id: int, countdown: float = 0.0) -> None:
+    """Send ``analytics_sync_account_task`` for a ``TikTokAccount`` id."""
+    analytics_sync_account_task.apply_async((account_id,), countdown=countdown)
+
+
+#: Seconds between the sends of two accounts' syncs, so a beat tick spreads
+#: them instead of queueing every account at once.
+ANALYTICS_SPREAD_SECONDS = 2.0
+
+
+@shared_task(name="tiktok.analytics_sync_all", ignore_result=True)
+def analytics_sync_all_task() -> int:
+    """Beat tick: one sync per connected account, spread out. Returns how many."""
+    account_ids = analytics_accounts_to_sync()
+    for index, account_id in enumerate(account_ids):
+        enqueue_analytics_sync_account(
+            account_id=account_id, countdown=index * ANALYTICS_SPREAD_SECONDS
+        )
+    return len(account_ids)
+
+
+@shared_task(name="tiktok.analytics_thin_snapshots", ignore_result=True)
+def analytics_thin_snapshots_task() -> int:
+    """Beat tick: thin snapshots older than 90 days to one a day."""
+    return analytics_snapshots_thin()

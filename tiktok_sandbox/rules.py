@@ -75,6 +75,8 @@ VIDEO_FIELDS: Final = frozenset(
 )
 VIDEO_LIST_DEFAULT_COUNT: Final = 10
 MAX_VIDEOS_PER_REQUEST: Final = 20
+#: A cover_image_url stops working this long after it is handed out (§3.4).
+COVER_URL_TTL_SECONDS: Final = 6 * 60 * 60
 
 # --- Privacy (docs/tiktok.md §4.2, §4.3) -----------------------------------------
 

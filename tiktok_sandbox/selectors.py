@@ -190,3 +190,20 @@ def sandbox_creator_like_total(
         sandbox_video_metrics(video=video, now=now).like_count
         for video in sandbox_public_videos(creator=creator)
     )
+
+
+#: One new follower per this many views of the creator's public videos.
+VIEWS_PER_NEW_FOLLOWER = 100
+
+
+def sandbox_creator_follower_total(
+    *, creator: SandboxCreator, now: datetime | None = None
+) -> int:
+    """Followers grow with the views the creator's videos collect, so a
+    profile sync sees growth over time."""
+    now = now or timezone.now()
+    views = sum(
+        sandbox_video_metrics(video=video, now=now).view_count
+        for video in sandbox_public_videos(creator=creator)
+    )
+    return creator.follower_count + views // VIEWS_PER_NEW_FOLLOWER

@@ -36,6 +36,7 @@ urlpatterns = [
     # What the API's URLs point at: avatars, covers, profile and video pages.
     path("avatar/<str:username>/", display.avatar, name="avatar"),
     path("cover/<str:video_id>/", display.cover, name="cover"),
+    path("t/<str:code>/", display.short_link, name="short_link"),
     path("@<str:username>/", display.profile, name="profile"),
     path(
         "@<str:username>/video/<str:video_id>/", display.video_page, name="video_page"

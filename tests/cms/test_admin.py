@@ -20,6 +20,7 @@ from tests.factories.tiktok import (
     PublishAttemptFactory,
     PublishJobFactory,
     TikTokAccountFactory,
+    VideoSnapshotFactory,
 )
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 from tiktok_integration.models import UrlVerificationFile
@@ -36,6 +37,7 @@ def populate(workspace):
     """One of every object the admin shows, in ``workspace``."""
     job = PublishJobFactory(post=PostFactory(workspace=workspace))
     PublishAttemptFactory(job=job)
+    VideoSnapshotFactory(video__account=job.account, video__publish_job=job)
     asset = MediaAssetFactory(workspace=workspace)
     asset.tags.add(TagFactory(workspace=workspace))
     MediaConversionFactory(

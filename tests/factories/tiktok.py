@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from tests.factories.cms import PostFactory
 from tests.factories.workspaces import WorkspaceFactory
-from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
+from tiktok_integration.models import (
+    PublishAttempt,
+    PublishJob,
+    TikTokAccount,
+    TikTokVideo,
+    VideoSnapshot,
+)
 
 
 class TikTokAccountFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
@@ -52,3 +58,27 @@ class PublishAttemptFactory(factory.django.DjangoModelFactory):  # type: ignore[
     tiktok_code = "ok"
     log_id = factory.Sequence(lambda n: f"20261122000000ABCDEF{n:04d}")
     started_at = factory.LazyFunction(timezone.now)
+
+
+class TikTokVideoFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = TikTokVideo
+
+    account = factory.SubFactory(TikTokAccountFactory)
+    video_id = factory.Sequence(lambda n: f"7{n:018d}")
+    title = factory.Sequence(lambda n: f"Video {n}")
+    created_on_tiktok_at = factory.LazyFunction(
+        lambda: timezone.now() - timedelta(days=2)
+    )
+
+
+class VideoSnapshotFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
+    class Meta:
+        model = VideoSnapshot
+
+    video = factory.SubFactory(TikTokVideoFactory)
+    taken_at = factory.LazyFunction(timezone.now)
+    view_count = 1000
+    like_count = 90
+    comment_count = 7
+    share_count = 4

@@ -43,6 +43,7 @@ NUMBERS = {
         facts.MAX_VIDEOS_PER_REQUEST,
         rules.MAX_VIDEOS_PER_REQUEST,
     ),
+    "cover URL life (s)": (facts.COVER_URL_TTL_SECONDS, rules.COVER_URL_TTL_SECONDS),
     "smallest chunk": (facts.MIN_CHUNK_BYTES, rules.MIN_CHUNK_BYTES),
     "largest chunk": (facts.MAX_CHUNK_BYTES, rules.MAX_CHUNK_BYTES),
     "largest final chunk": (facts.MAX_FINAL_CHUNK_BYTES, rules.MAX_FINAL_CHUNK_BYTES),

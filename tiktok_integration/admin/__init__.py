@@ -1,1 +1,7 @@
-from . import accounts, attempts, jobs, verification  # noqa: F401  (registers the ModelAdmins)
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    accounts,
+    analytics,
+    attempts,
+    jobs,
+    verification,
+)

@@ -149,6 +149,8 @@ PHOTO_DESCRIPTION_MAX_UTF16: Final = 4000
 MAX_PHOTO_IMAGES: Final = 35
 #: Video ids per ``video/query`` call and videos per ``video/list`` page (§3.2, §3.3).
 MAX_VIDEOS_PER_REQUEST: Final = 20
+#: How long a video's ``cover_image_url`` works after TikTok hands it out (§3.4).
+COVER_URL_TTL_SECONDS: Final = 6 * 60 * 60
 
 # Media transfer (§4.6). TikTok writes "MB" and "GB" without saying 10**6 or
 # 2**20, so each bound sits on the safe side of both readings.

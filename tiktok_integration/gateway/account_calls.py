@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn, TypeVar
 
 from tiktok_integration.client import (
@@ -35,6 +35,8 @@ from tiktok_integration.client import (
     TikTokScopeError,
     TikTokTransientError,
     UserInfo,
+    Video,
+    VideoPage,
 )
 from tiktok_integration.client.facts import Endpoint
 from tiktok_integration.gateway.attempts import attempt_recorder
@@ -192,7 +194,12 @@ def creator_info(
     )
 
 
-def user_info(*, account_id: int, fields: Iterable[str]) -> UserInfo:
+def user_info(
+    *,
+    account_id: int,
+    fields: Iterable[str],
+    max_wait_seconds: float = SLEEP_AT_MOST_SECONDS,
+) -> UserInfo:
     """The account's profile with ``fields`` (§3.1; each field needs its scope,
     §2). Counted in the app-wide Display window (600 a minute, §6). Raises as
     ``call_as_account``."""
@@ -203,6 +210,54 @@ def user_info(*, account_id: int, fields: Iterable[str]) -> UserInfo:
         request=lambda client, token: client.user_info(
             access_token=token, fields=wanted
         ),
+        max_wait_seconds=max_wait_seconds,
+    )
+
+
+def video_list(
+    *,
+    account_id: int,
+    fields: Iterable[str],
+    cursor: int | None = None,
+    max_wait_seconds: float = SLEEP_AT_MOST_SECONDS,
+) -> VideoPage:
+    """One page of the account's public videos, newest first, at most
+    ``MAX_VIDEOS_PER_REQUEST`` (20) per page (§3.2). ``cursor`` is the previous
+    page's (UTC milliseconds). Counted in the app-wide Display window (§6).
+    Raises as ``call_as_account``; a missing ``video.list`` scope is
+    ``TikTokScopeError``."""
+    wanted = tuple(fields)
+    return call_as_account(
+        account_id=account_id,
+        endpoint=Endpoint.VIDEO_LIST,
+        request=lambda client, token: client.video_list(
+            access_token=token, fields=wanted, cursor=cursor
+        ),
+        max_wait_seconds=max_wait_seconds,
+    )
+
+
+def video_query(
+    *,
+    account_id: int,
+    fields: Iterable[str],
+    video_ids: Sequence[str],
+    max_wait_seconds: float = SLEEP_AT_MOST_SECONDS,
+) -> tuple[Video, ...]:
+    """The account's own videos among ``video_ids`` (1 to 20 ids, §3.3); ids
+    TikTok does not return are not the account's or not public. Also renews
+    the cover URL's 6-hour life (§3.3, §3.4). Counted in the app-wide Display
+    window (§6). Raises ValueError for 0 or more than 20 ids, and as
+    ``call_as_account``."""
+    wanted = tuple(fields)
+    ids = tuple(video_ids)
+    return call_as_account(
+        account_id=account_id,
+        endpoint=Endpoint.VIDEO_QUERY,
+        request=lambda client, token: client.video_query(
+            access_token=token, fields=wanted, video_ids=ids
+        ),
+        max_wait_seconds=max_wait_seconds,
     )
 
 

@@ -3,20 +3,31 @@
 accounts.py: TikTokAccount. jobs.py: PublishJob, PublishAttempt.
 webhooks.py: WebhookEvent. gateway.py: RateLimitSlot, CircuitBreaker.
 verification.py: UrlVerificationFile.
+analytics.py: TikTokVideo, VideoSnapshot, AccountSnapshot, AnalyticsSyncState.
 """
 
 from .accounts import TikTokAccount
+from .analytics import (
+    AccountSnapshot,
+    AnalyticsSyncState,
+    TikTokVideo,
+    VideoSnapshot,
+)
 from .gateway import CircuitBreaker, RateLimitSlot
 from .jobs import PublishAttempt, PublishJob
 from .verification import UrlVerificationFile
 from .webhooks import WebhookEvent
 
 __all__ = [
+    "AccountSnapshot",
+    "AnalyticsSyncState",
     "CircuitBreaker",
     "PublishAttempt",
     "PublishJob",
     "RateLimitSlot",
     "TikTokAccount",
+    "TikTokVideo",
     "UrlVerificationFile",
+    "VideoSnapshot",
     "WebhookEvent",
 ]

@@ -13,7 +13,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from tiktok_integration.models import TikTokAccount, WebhookEvent
+from tiktok_integration.models import (
+    AccountSnapshot,
+    AnalyticsSyncState,
+    TikTokAccount,
+    TikTokVideo,
+    VideoSnapshot,
+    WebhookEvent,
+)
 
 
 class AccountStillConnectedError(Exception):
@@ -25,6 +32,19 @@ DELETED_ROWS: tuple[tuple[str, Callable[[TikTokAccount], QuerySet[Any]]], ...] =
     (
         "webhook events",
         lambda account: WebhookEvent.objects.filter(user_openid=account.open_id),
+    ),
+    (
+        "video metrics",
+        lambda account: VideoSnapshot.objects.filter(video__account=account),
+    ),
+    ("videos", lambda account: TikTokVideo.objects.filter(account=account)),
+    (
+        "profile metrics",
+        lambda account: AccountSnapshot.objects.filter(account=account),
+    ),
+    (
+        "analytics sync state",
+        lambda account: AnalyticsSyncState.objects.filter(account=account),
     ),
 )
 

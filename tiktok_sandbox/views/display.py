@@ -19,6 +19,7 @@ from tiktok_sandbox.models import (
     SandboxVideo,
 )
 from tiktok_sandbox.selectors import (
+    sandbox_creator_follower_total,
     sandbox_creator_like_total,
     sandbox_public_videos,
     sandbox_video_metrics,
@@ -77,7 +78,7 @@ def user_info(request: HttpRequest, call: Call) -> dict[str, Any]:
         "profile_deep_link": links.profile_url(creator),
         "is_verified": creator.is_verified,
         "username": creator.username,
-        "follower_count": creator.follower_count,
+        "follower_count": sandbox_creator_follower_total(creator=creator, now=now),
         "following_count": creator.following_count,
     }
     if "likes_count" in fields:
@@ -201,8 +202,33 @@ def avatar(request: HttpRequest, username: str) -> HttpResponse:
 
 @require_sandbox
 def cover(request: HttpRequest, video_id: str) -> HttpResponse:
+    """The cover image; 403 once its signed link has expired (§3.4)."""
     video = get_object_or_404(SandboxVideo, video_id=video_id)
-    return _svg(text="▶", colour=_colour(video.video_id), size=540)
+    if not links.cover_url_is_valid(
+        video_id=video.video_id,
+        expires=request.GET.get("expires", ""),
+        signature=request.GET.get("signature", ""),
+    ):
+        return HttpResponse(
+            "This cover link has expired.", status=403, content_type="text/plain"
+        )
+    response = _svg(text="▶", colour=_colour(video.video_id), size=540)
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+@require_sandbox
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """A short share link: 302 to the public video's page."""
+    video_id = links.video_id_of_short_code(code)
+    video = get_object_or_404(
+        SandboxVideo.objects.select_related("creator"),
+        video_id=video_id,
+        publicly_available_at__isnull=False,
+    )
+    response = HttpResponse(status=302)
+    response["Location"] = links.video_page_url(video)
+    return response
 
 
 @require_sandbox
@@ -235,5 +261,6 @@ def video_page(request: HttpRequest, username: str, video_id: str) -> HttpRespon
         "cover_url": links.cover_url(video),
         "profile_url": links.profile_url(video.creator),
         "metrics": sandbox_video_metrics(video=video),
+        "short_url": links.short_url(video),
     }
     return render(request, "tiktok_sandbox/video.html", context)

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from cms.models import Post, PostMedia
 from media_library.models import MediaAsset
 from media_library.samples import make_sample_photo, make_sample_video
 from media_library.services.assets import media_asset_create
+from tiktok_integration.analytics.demo import analytics_demo_seed
 from workspaces.models import Workspace, WorkspaceMembership
 from workspaces.services import workspace_add_member
 
@@ -35,7 +37,8 @@ DEMO_PHOTO_POST_ID = "demo-three-photos"
 class Command(BaseCommand):
     help = (
         "Seed a demo: a workspace, a superuser with a generated password (kept in "
-        "var/demo-login.txt and printed), and sample videos and photos generated now. "
+        "var/demo-login.txt and printed), sample videos and photos generated now, "
+        "and a sample TikTok account with published posts and their metric history. "
         "Safe to run again: it keeps existing data."
     )
 
@@ -55,8 +58,12 @@ class Command(BaseCommand):
             )
         created = self._ensure_media(workspace, user)
         photo_post = self._ensure_photo_post(workspace, user)
+        posts = analytics_demo_seed(
+            workspace_id=workspace.pk, user_id=user.pk, now=timezone.now()
+        )
         self.stdout.write(
-            f"Demo workspace '{workspace.name}' ready ({created} sample files added)."
+            f"Demo workspace '{workspace.name}' ready ({created} sample files and "
+            f"{posts} published posts with metric history added)."
         )
         if photo_post is not None:
             self.stdout.write(

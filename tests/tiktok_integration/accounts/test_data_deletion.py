@@ -10,8 +10,18 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.factories.tiktok import TikTokAccountFactory
-from tiktok_integration.models import TikTokAccount, WebhookEvent
+from tests.factories.tiktok import (
+    TikTokAccountFactory,
+    TikTokVideoFactory,
+    VideoSnapshotFactory,
+)
+from tiktok_integration.models import (
+    AccountSnapshot,
+    TikTokAccount,
+    TikTokVideo,
+    VideoSnapshot,
+    WebhookEvent,
+)
 from tiktok_integration.services.data_deletion import tiktok_account_delete_data
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +49,16 @@ def disconnected_account() -> TikTokAccount:
         user_openid="someone-else",
         create_time=timezone.now(),
     )
+    VideoSnapshotFactory.create_batch(3, video=TikTokVideoFactory(account=account))
+    AccountSnapshot.objects.create(
+        account=account,
+        taken_at=timezone.now(),
+        follower_count=10,
+        following_count=1,
+        likes_count=5,
+        video_count=1,
+    )
+    VideoSnapshotFactory()  # another account's video keeps its metrics
     return account
 
 
@@ -51,7 +71,13 @@ def test_the_service_deletes_profile_tokens_creator_info_and_events():
         "tokens": 1,
         "creator info": 1,
         "webhook events": 2,
+        "video metrics": 3,
+        "videos": 1,
+        "profile metrics": 1,
+        "analytics sync state": 0,
     }
+    assert not TikTokVideo.objects.filter(account=account).exists()
+    assert VideoSnapshot.objects.count() == 1
     assert account.access_token is None and account.refresh_token is None
     assert account.username == "" and account.follower_count is None
     assert account.creator_info == {}
