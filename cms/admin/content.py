@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils import timezone
 
 from cms.models import Post, PostMedia
@@ -48,6 +49,43 @@ class PostAdmin(WorkspaceScopedAdmin):
             },
         ),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        """The composer (issue 11) next to the classic form: ``compose/`` for
+        a new post, ``<id>/compose/`` to edit one, plus its panel and live
+        state endpoints."""
+        # Imported here: the composer's views need the TikTok app's admin,
+        # which registers after this one.
+        from tiktok_integration.admin.composer.views import (
+            compose_page,
+            compose_panel,
+            compose_status,
+        )
+
+        wrap = self.admin_site.admin_view
+        own = {"model_admin": self}
+        return [
+            path("compose/", wrap(compose_page), own, name="cms_post_compose"),
+            path(
+                "compose/panel/<int:account_id>/",
+                wrap(compose_panel),
+                own,
+                name="cms_post_compose_panel",
+            ),
+            path(
+                "<int:post_id>/compose/",
+                wrap(compose_page),
+                own,
+                name="cms_post_compose_edit",
+            ),
+            path(
+                "<int:post_id>/compose/status/",
+                wrap(compose_status),
+                own,
+                name="cms_post_compose_status",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         return (
