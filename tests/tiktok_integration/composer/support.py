@@ -42,17 +42,19 @@ KINDS: dict[str, dict[str, Any]] = {
 }
 
 
-def creator_of(kind: str) -> SandboxCreator:
-    """The sandbox creator of ``kind`` (made on first use)."""
-    found = SandboxCreator.objects.filter(username=f"kind.{kind}").first()
+def creator_of(kind: str, *, number: int = 0) -> SandboxCreator:
+    """The sandbox creator of ``kind`` (made on first use); ``number`` tells
+    creators of one kind apart."""
+    username = f"kind.{kind}" + (f".{number}" if number else "")
+    found = SandboxCreator.objects.filter(username=username).first()
     if found is not None:
         return found
-    return sandbox_creator_create(username=f"kind.{kind}", **KINDS[kind])
+    return sandbox_creator_create(username=username, **KINDS[kind])
 
 
-def connect(kind: str, workspace: Workspace) -> TikTokAccount:
+def connect(kind: str, workspace: Workspace, *, number: int = 0) -> TikTokAccount:
     """An account of ``workspace`` connected to the creator of ``kind``."""
-    creator = creator_of(kind)
+    creator = creator_of(kind, number=number)
     scopes = UPLOAD_ONLY if kind == "uploadonly" else ALL_SCOPES
     tokens = sandbox_tokens_issue(creator=creator, scopes=scopes)
     return cast(
