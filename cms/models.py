@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -9,8 +11,13 @@ from workspaces.models import Workspace, validate_time_zone
 class Post(models.Model):
     """The editorial item: a caption and media, published to one or more accounts.
 
-    ``scheduled_at`` is when the team wants it out; each account's copy is a
-    ``tiktok_integration.PublishJob`` with its own dispatch time and state.
+    The schedule is kept as staff typed it: a wall time (``scheduled_date`` +
+    ``scheduled_time``, naive, so ``USE_TZ`` never converts it) in
+    ``time_zone``, with ``scheduled_fold`` choosing the occurrence of a repeated
+    hour. ``scheduled_at`` (aware UTC) is derived from them by
+    ``cms.scheduling.local_to_utc`` and nowhere else, so 10:00 Europe/Rome stays
+    10:00 across a clock change. Each account's copy is a
+    ``tiktok_integration.PublishJob`` whose dispatch time follows this one.
     """
 
     workspace = models.ForeignKey(
@@ -38,18 +45,38 @@ class Post(models.Model):
         verbose_name="media",
         help_text="One video, or up to 35 photos in order.",
     )
-    scheduled_at = models.DateTimeField(
-        "scheduled for",
+    scheduled_date = models.DateField(
+        "date",
         null=True,
         blank=True,
-        help_text="When the post should go out. Empty for a draft.",
+        help_text="The day on the clocks of the post's time zone. Empty for a draft.",
+    )
+    scheduled_time = models.TimeField(
+        "time",
+        null=True,
+        blank=True,
+        help_text="The time on the clocks of the post's time zone, as typed.",
+    )
+    scheduled_fold = models.PositiveSmallIntegerField(
+        "occurrence",
+        default=0,
+        choices=[(0, "First"), (1, "Second")],
+        help_text="When the clocks go back and the time happens twice: which one.",
     )
     time_zone = models.CharField(
         "time zone",
         max_length=64,
-        default="UTC",
+        blank=True,
         validators=[validate_time_zone],
-        help_text="The zone the schedule was entered in.",
+        help_text="IANA name the time was typed in; empty means the workspace's.",
+    )
+    scheduled_at = models.DateTimeField(
+        "goes out at (UTC)",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Derived from the date, time and time zone by "
+        "cms.scheduling.local_to_utc; drives the post's publish jobs.",
     )
     external_id = models.CharField(
         "external id",
@@ -82,6 +109,13 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def scheduled_wall_time(self) -> datetime | None:
+        """The naive wall time typed (date + time), or None for a draft."""
+        if self.scheduled_date is None or self.scheduled_time is None:
+            return None
+        return datetime.combine(self.scheduled_date, self.scheduled_time)
 
 
 class PostMedia(models.Model):

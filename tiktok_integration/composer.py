@@ -29,6 +29,26 @@ from tiktok_integration.client.facts import (
 
 DIRECT = "direct"
 DRAFT = "draft"
+#: Scope each mode needs (docs/tiktok.md §2): a draft goes to the inbox with
+#: video.upload alone; only a direct post needs video.publish.
+SCOPE_FOR_MODE = {DIRECT: "video.publish", DRAFT: "video.upload"}
+#: What TikTok receives with an inbox draft: a video init is source_info only
+#: (§4.4); a photo MEDIA_UPLOAD takes title, description and cover (§4.5).
+#: These choices are therefore never stored for a draft.
+DIRECT_ONLY_FIELDS = (
+    "privacy_level",
+    "allow_comment",
+    "allow_duet",
+    "allow_stitch",
+    "brand_organic",
+    "brand_content",
+    "is_aigc",
+)
+MUSIC_DECLARATION = "By posting, you agree to TikTok's Music Usage Confirmation."
+BRANDED_DECLARATION = (
+    "By posting, you agree to TikTok's Branded Content Policy and Music Usage "
+    "Confirmation."
+)
 VIDEO = "video"
 PHOTO = "photo"
 
@@ -92,8 +112,9 @@ class PostChoices:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One broken rule. ``field`` is the form field ('' for the whole post);
-    ``from_creator`` marks a rule that only the creator's settings broke."""
+    """One broken rule. ``field`` is a ``PostChoices`` field, "caption",
+    "media", or '' for the whole post; ``from_creator`` marks a rule that only
+    the creator's settings broke."""
 
     field: str
     message: str
@@ -187,10 +208,10 @@ def _check_text(choices: PostChoices) -> list[Problem]:
                 PHOTO_TITLE_MAX_UTF16,
                 "The photo title",
             ),
-            ("", choices.caption, PHOTO_DESCRIPTION_MAX_UTF16, "The caption"),
+            ("caption", choices.caption, PHOTO_DESCRIPTION_MAX_UTF16, "The caption"),
         ]
     else:
-        limits = [("", choices.caption, VIDEO_TITLE_MAX_UTF16, "The caption")]
+        limits = [("caption", choices.caption, VIDEO_TITLE_MAX_UTF16, "The caption")]
     problems = []
     for field, text, limit, label in limits:
         length = utf16_length(text)
@@ -210,7 +231,7 @@ def _check_media(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
         if not 1 <= choices.media_count <= MAX_PHOTO_IMAGES:
             return [
                 Problem(
-                    "",
+                    "media",
                     f"A photo post needs 1 to {MAX_PHOTO_IMAGES} photos, not "
                     f"{choices.media_count}.",
                 )
@@ -225,14 +246,14 @@ def _check_media(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
             ]
         return []
     if choices.media_count != 1:
-        return [Problem("", "A video post needs exactly one video.")]
+        return [Problem("media", "A video post needs exactly one video.")]
     problems = []
     duration = choices.video_duration_seconds
     limit = creator.info.max_video_post_duration_sec
     if duration is not None and limit is not None and duration > limit:
         problems.append(
             Problem(
-                "",
+                "media",
                 f"The video is {duration:.0f} s long; this creator may post at "
                 f"most {limit} s. Trim it or choose another video.",
                 from_creator=True,
@@ -248,6 +269,13 @@ def _check_media(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
             )
         )
     return problems
+
+
+def declaration_for(*, brand_content: bool) -> str:
+    """The declaration shown before the publish button of a direct post
+    (docs/tiktok.md §8.3, §8.5): the branded-content one when "Branded
+    content" is ticked, else the music one."""
+    return BRANDED_DECLARATION if brand_content else MUSIC_DECLARATION
 
 
 def video_post_request(choices: PostChoices) -> VideoPostRequest:

@@ -40,7 +40,16 @@ class PostAdmin(WorkspaceScopedAdmin):
     inlines = [PostMediaInline]
     fieldsets = [
         (None, {"fields": ["workspace", "title", "caption"]}),
-        ("Schedule", {"fields": ["scheduled_at", "time_zone"]}),
+        (
+            "Schedule",
+            {
+                "fields": [
+                    ("scheduled_date", "scheduled_time"),
+                    "time_zone",
+                    "scheduled_fold",
+                ]
+            },
+        ),
         (
             "Record",
             {

@@ -13,3 +13,4 @@ class PostFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]
     workspace = factory.SubFactory(WorkspaceFactory)
     title = factory.Sequence(lambda n: f"Post {n}")
     caption = "Hello #postdeck"
+    time_zone = factory.SelfAttribute("workspace.time_zone")

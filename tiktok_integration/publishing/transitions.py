@@ -311,3 +311,53 @@ def publish_job_save_edit(*, job: PublishJob, current: str) -> None:
             require=Q(status=current),
             failure_message="",
         )
+
+
+def publish_job_move(*, publish_job_id: int, scheduled_at: datetime) -> None:
+    """Give a job that is not claimed yet (``PublishJob.EDITABLE``) a new
+    dispatch time (aware UTC, the post's); its state is kept.
+
+    A compare-and-set like every move here: raises ``InvalidTransitionError``
+    when the job has been claimed (or beyond) since it was read, and then
+    nothing was written.
+    """
+    moved = PublishJob.objects.filter(
+        pk=publish_job_id, status__in=PublishJob.EDITABLE
+    ).update(scheduled_at=scheduled_at, updated_at=Now())
+    if moved != 1:
+        raise InvalidTransitionError(publish_job_id, to="a new time")
+
+
+def publish_job_cancel_unstarted(*, publish_job_id: int) -> None:
+    """Cancel a job nothing of which has been sent (``PublishJob.EDITABLE``):
+    its account was removed from the post. Raises ``InvalidTransitionError``
+    when it has been claimed since it was read."""
+    publish_job_transition(
+        publish_job_id=publish_job_id,
+        to=Status.CANCELLED,
+        require=Q(status__in=PublishJob.EDITABLE),
+        next_action_at=None,
+    )
+
+
+def publish_job_reopen(*, job: PublishJob) -> None:
+    """Put a job cancelled before anything reached TikTok (no init asked, no
+    publish id) back on the schedule with ``job``'s sending fields, time and
+    consent evidence (written by the same compare-and-set). Raises
+    ``InvalidTransitionError`` otherwise."""
+    fields = {
+        name: getattr(job, name)
+        for name in (*PublishJob.SENDING_FIELDS, "scheduled_at", "consent_snapshot")
+    }
+    fields["media_sha256"] = ""
+    fields["failure_message"] = ""
+    publish_job_transition(
+        publish_job_id=job.pk,
+        to=Status.SCHEDULED,
+        require=Q(
+            status=Status.CANCELLED,
+            init_requested_at__isnull=True,
+            publish_id="",
+        ),
+        **fields,
+    )

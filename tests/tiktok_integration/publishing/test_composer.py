@@ -79,7 +79,7 @@ def test_photo_title_and_description_limits():
         photo_title="t" * 91, media_count=3,
     )  # fmt: skip
     fields = {problem.field for problem in check_post(photo, CREATOR)}
-    assert fields == {"photo_title", ""}
+    assert fields == {"photo_title", "caption"}
 
 
 def test_video_longer_than_the_creator_allows():

@@ -1,0 +1,305 @@
+"""The composer's write: one post for one or more TikTok accounts, checked again
+on the server against every rule, then saved with one publish job per account.
+
+The screen (cms composer) sends a ``ComposeRequest``; ``post_compose`` trusts
+nothing in it: membership, ownership of accounts and media, fresh creator info
+per direct target (docs/tiktok.md §4.2, §8.1), the composer's rules
+(``composer.check_post``), the scope each mode needs (§2), what an inbox draft
+cannot carry (§4.4, §4.5), the time (``cms.scheduling``) and consent (§8.6).
+Either everything is written in one transaction or nothing is
+(``ComposeError``). The post's time drives its jobs: ``post_reschedule`` moves
+them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from cms.models import Post, PostMedia
+from cms.scheduling import LocalTimeError, utc_to_local
+from media_library.models import MediaAsset
+from media_library.selectors import media_asset_pull_url
+from tiktok_integration.composer import DIRECT, DRAFT
+from tiktok_integration.gateway.clock import db_now
+from tiktok_integration.models import PublishJob
+from tiktok_integration.publishing.transitions import (
+    publish_job_cancel_unstarted,
+    publish_job_create,
+    publish_job_move,
+    publish_job_reopen,
+    publish_job_save_edit,
+)
+from tiktok_integration.services.compose_checks import (
+    Checked,
+    ErrorMap,
+    check_request,
+    evidence,
+    instant_for,
+    is_started,
+    job_differs,
+    member_of,
+)
+
+Status = PublishJob.Status
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeTarget:
+    """What staff chose for one account in the composer.
+
+    ``mode`` is ``composer.DIRECT`` or ``composer.DRAFT``. For a draft the
+    direct-only choices (``composer.DIRECT_ONLY_FIELDS``, and the video cover)
+    must be left empty: TikTok receives none of them (§4.4). ``declaration_text``
+    is the exact sentence the screen showed (§8.5); ``creator_info_shown`` the
+    creator info snapshot its panel rendered.
+    """
+
+    account_id: int
+    mode: str
+    privacy_level: str = ""
+    allow_comment: bool = False
+    allow_duet: bool = False
+    allow_stitch: bool = False
+    brand_organic: bool = False
+    brand_content: bool = False
+    is_aigc: bool = False
+    cover_timestamp_ms: int | None = None
+    photo_cover_index: int = 0
+    photo_title: str = ""
+    declaration_text: str = ""
+    creator_info_shown: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeRequest:
+    """One submit of the composer. ``wall_time`` is naive, in ``time_zone``
+    (IANA), None when ``publish_now``; ``fold`` answers a repeated hour (0/1).
+    ``media_ids`` in order: one video, or 1..35 photos. ``post_id`` None makes
+    a new post. ``consented``: the user pressed the button showing the
+    declaration."""
+
+    workspace_id: int
+    user_id: int
+    post_id: int | None
+    title: str
+    caption: str
+    media_ids: tuple[int, ...]
+    publish_now: bool
+    wall_time: datetime | None
+    time_zone: str
+    fold: int | None
+    targets: tuple[ComposeTarget, ...]
+    consented: bool
+
+
+class ComposeError(Exception):
+    """Nothing was written. ``errors`` maps a key to sentences saying what to
+    fix: "" (whole post), "caption", "media", "when", "targets",
+    "target:<account id>" (a whole panel), "target:<account id>:<field>" (a
+    ``ComposeTarget`` field). ``local_time_error`` is the ``LocalTimeError``
+    behind a "when" message (its valid choices), else None."""
+
+    def __init__(
+        self,
+        errors: dict[str, list[str]],
+        local_time_error: LocalTimeError | None = None,
+    ) -> None:
+        super().__init__(
+            "; ".join(f"{key or 'post'}: {' '.join(v)}" for key, v in errors.items())
+        )
+        self.errors = errors
+        self.local_time_error = local_time_error
+
+
+def _raise_if(errors: ErrorMap) -> None:
+    if errors.errors:
+        raise ComposeError(errors.errors, errors.local_time_error)
+
+
+def post_compose(*, request: ComposeRequest) -> Post:
+    """Check ``request`` against every rule, then in one transaction create or
+    update the post (wall time and zone kept) and one ``PublishJob`` per target:
+    created, updated if not claimed yet, cancelled if its account was removed
+    and nothing was sent; each job stores the consent evidence in
+    ``consent_snapshot``. A job already claimed or beyond is not changed: if the
+    request would change or remove it, ``ComposeError`` names it.
+
+    Calls TikTok's creator_info for each direct target (through the gateway,
+    within its rate limit) before the transaction. Raises ``ComposeError``;
+    never writes part of it. Returns the saved post.
+    """
+    checked, errors = check_request(request)
+    if checked is None or errors.errors:
+        raise ComposeError(errors.errors, errors.local_time_error)
+    with transaction.atomic():
+        post = _write_post(request, checked)
+        _write_jobs(request, checked, post)
+    return post
+
+
+def _write_post(request: ComposeRequest, checked: Checked) -> Post:
+    if request.post_id is None:
+        post = Post(workspace_id=request.workspace_id, created_by_id=request.user_id)
+    else:
+        post = Post.objects.select_for_update().get(
+            pk=request.post_id, workspace_id=request.workspace_id
+        )
+    post.title = checked.title
+    post.caption = request.caption
+    post.time_zone = checked.time_zone
+    post.scheduled_date = checked.wall_time.date()
+    post.scheduled_time = checked.wall_time.time()
+    post.scheduled_fold = checked.fold
+    post.scheduled_at = checked.scheduled_at
+    post.full_clean()
+    post.save()
+    current = list(
+        post.post_media.order_by("position").values_list("asset_id", flat=True)
+    )
+    if current != list(request.media_ids):
+        post.post_media.all().delete()
+        PostMedia.objects.bulk_create(
+            PostMedia(post=post, asset_id=asset_id, position=position)
+            for position, asset_id in enumerate(request.media_ids)
+        )
+    return post
+
+
+def _write_jobs(request: ComposeRequest, checked: Checked, post: Post) -> None:
+    errors = ErrorMap()
+    existing = {
+        job.account_id: job
+        for job in PublishJob.objects.select_for_update().filter(post=post)
+    }
+    media_changed = checked.media_changed
+    wanted = {target.account_id: target for target in request.targets}
+    source = _source_for(checked.assets)
+    consented_at = db_now()
+    for account_id, job in existing.items():
+        if not is_started(job):
+            continue
+        target = wanted.get(account_id)
+        label = f"@{checked.account_names.get(account_id) or job.account_id}"
+        state = job.get_status_display()
+        if target is None:
+            errors.add(
+                "targets",
+                f"{label} cannot be removed: its copy is already '{state}'.",
+            )
+        elif media_changed or job_differs(job, target, checked.scheduled_at):
+            errors.add(
+                f"target:{account_id}",
+                f"{label} is already '{state}', so its time and settings can no "
+                "longer change. Keep them as they were, or remove nothing and "
+                "make a new post for a new version.",
+            )
+    _raise_if(errors)
+    for account_id, target in wanted.items():
+        job = existing.get(account_id) or PublishJob(post=post, account_id=account_id)
+        if job.pk is not None and is_started(job):
+            continue
+        _apply(job, target, checked, source)
+        job.consent_snapshot = evidence(
+            target, checked, user_id=request.user_id, at=consented_at
+        )
+        if job.pk is None:
+            publish_job_create(job=job, status=Status.SCHEDULED, validate=True)
+        elif job.status == Status.CANCELLED:
+            publish_job_reopen(job=job)
+        else:
+            publish_job_save_edit(job=job, current=job.status)
+    for account_id, job in existing.items():
+        if account_id not in wanted and job.status in PublishJob.EDITABLE:
+            publish_job_cancel_unstarted(publish_job_id=job.pk)
+
+
+def _apply(
+    job: PublishJob, target: ComposeTarget, checked: Checked, source: str
+) -> None:
+    is_direct = target.mode == DIRECT
+    job.mode = DIRECT if is_direct else DRAFT
+    job.scheduled_at = checked.scheduled_at
+    job.source = source
+    job.privacy_level = target.privacy_level if is_direct else ""
+    job.allow_comment = target.allow_comment and is_direct
+    job.allow_duet = target.allow_duet and is_direct
+    job.allow_stitch = target.allow_stitch and is_direct
+    job.brand_organic = target.brand_organic and is_direct
+    job.brand_content = target.brand_content and is_direct
+    job.is_aigc = target.is_aigc and is_direct
+    job.cover_timestamp_ms = target.cover_timestamp_ms if is_direct else None
+    job.photo_cover_index = target.photo_cover_index
+    job.photo_title = target.photo_title
+    job.failure_message = ""
+
+
+def _source_for(assets: tuple[MediaAsset, ...]) -> str:
+    # PULL_FROM_URL when the media is already on a verified URL (§8.7).
+    if assets and assets[0].kind == MediaAsset.Kind.VIDEO:
+        if media_asset_pull_url(assets[0]) is not None:
+            return PublishJob.Source.PULL_FROM_URL
+        return PublishJob.Source.FILE_UPLOAD
+    return PublishJob.Source.PULL_FROM_URL
+
+
+def post_reschedule(
+    *, post_id: int, wall_time: datetime, time_zone: str, fold: int | None, user_id: int
+) -> Post:
+    """Move a post to ``wall_time`` (naive) in ``time_zone`` (``fold`` answers a
+    repeated hour) and every job of it not claimed yet with it.
+
+    Raises ``ComposeError``: "" (not a member), "when" (a DST gap or repeat,
+    with ``local_time_error``; or a time in the past), "target:<account id>"
+    (that account's copy is already claimed or beyond and is not moved).
+    Nothing is written then. Returns the post.
+    """
+    errors = ErrorMap()
+    post = Post.objects.filter(pk=post_id).only("workspace_id").first()
+    if post is None or not member_of(user_id, post.workspace_id):
+        raise ComposeError({"": ["This post is not in one of your workspaces."]})
+    scheduled_at = instant_for(errors, wall_time, time_zone, fold)
+    if scheduled_at is None:
+        raise ComposeError(errors.errors, errors.local_time_error)
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post_id)
+        jobs = list(
+            PublishJob.objects.select_for_update()
+            .filter(post=post)
+            .select_related("account")
+        )
+        for job in jobs:
+            if is_started(job) and job.scheduled_at != scheduled_at:
+                errors.add(
+                    f"target:{job.account_id}",
+                    f"{job.account}'s copy is already '{job.get_status_display()}'"
+                    " and cannot be moved; nothing was moved.",
+                )
+        _raise_if(errors)
+        resolved_fold = _fold_of(scheduled_at, time_zone)
+        post.time_zone = time_zone
+        post.scheduled_date = wall_time.date()
+        post.scheduled_time = wall_time.time()
+        post.scheduled_fold = resolved_fold
+        post.scheduled_at = scheduled_at
+        post.save(
+            update_fields=[
+                "time_zone",
+                "scheduled_date",
+                "scheduled_time",
+                "scheduled_fold",
+                "scheduled_at",
+                "updated_at",
+            ]
+        )
+        for job in jobs:
+            if job.status in PublishJob.EDITABLE:
+                publish_job_move(publish_job_id=job.pk, scheduled_at=scheduled_at)
+    return post
+
+
+def _fold_of(moment: datetime, time_zone: str) -> int:
+    return utc_to_local(moment, time_zone).fold

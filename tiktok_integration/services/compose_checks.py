@@ -1,0 +1,467 @@
+"""The server-side checks behind ``services.compose``: everything a composer
+request must satisfy before anything is written, and the evidence kept per job.
+
+Reads only, plus the creator info TikTok gives for direct targets (stored on
+the account by ``tiktok_account_check_creator_info``, §4.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+
+from cms.models import Post
+from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local
+from media_library.models import MediaAsset
+from tiktok_integration.client import CreatorInfo, TikTokError
+from tiktok_integration.client.facts import MAX_PHOTO_IMAGES, PrivacyLevel
+from tiktok_integration.composer import (
+    BRANDED_DECLARATION,
+    DIRECT,
+    DIRECT_ONLY_FIELDS,
+    DRAFT,
+    MUSIC_DECLARATION,
+    PHOTO,
+    SCOPE_FOR_MODE,
+    VIDEO,
+    CreatorRules,
+    PostChoices,
+    check_post,
+)
+from tiktok_integration.gateway.clock import db_now
+from tiktok_integration.gateway.errors import ComeBackLaterError
+from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.services.accounts import tiktok_account_check_creator_info
+from tiktok_integration.services.tokens import ReconnectRequiredError
+from workspaces.models import Workspace, WorkspaceMembership
+
+if TYPE_CHECKING:
+    from tiktok_integration.services.compose import ComposeRequest, ComposeTarget
+
+TITLE_FROM_CAPTION_CHARS = 60
+#: Words for the direct-only choices a draft cannot carry.
+DIRECT_ONLY_LABELS = {
+    "privacy_level": "'who can view' setting",
+    "allow_comment": "comments setting",
+    "allow_duet": "Duet setting",
+    "allow_stitch": "Stitch setting",
+    "brand_organic": "'your brand' disclosure",
+    "brand_content": "'branded content' disclosure",
+    "is_aigc": "'AI-generated' label",
+    "cover_timestamp_ms": "cover frame",
+}
+#: ComposeTarget fields a composer rule may name.
+TARGET_FIELDS = {
+    *DIRECT_ONLY_FIELDS,
+    "cover_timestamp_ms",
+    "photo_cover_index",
+    "photo_title",
+    "mode",
+    "declaration_text",
+}
+_NO_CREATOR_INFO = CreatorRules(
+    info=CreatorInfo("", "", "", (), False, False, False, None), can_post=True
+)
+
+
+@dataclass
+class ErrorMap:
+    """Sentences by ``ComposeError`` key, each once, in the order found."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    local_time_error: LocalTimeError | None = None
+
+    def add(self, key: str, message: str) -> None:
+        messages = self.errors.setdefault(key, [])
+        if message not in messages:
+            messages.append(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A request that passed: what will be written. ``wall_time`` naive in
+    ``time_zone``; ``scheduled_at`` aware UTC; ``creator_info`` the fresh
+    snapshot per direct target's account id."""
+
+    title: str
+    time_zone: str
+    wall_time: datetime
+    fold: int
+    scheduled_at: datetime
+    assets: tuple[MediaAsset, ...]
+    media_changed: bool
+    account_names: dict[int, str]
+    creator_info: dict[int, dict[str, Any]]
+    user_name: str
+
+
+def member_of(user_id: int, workspace_id: int) -> bool:
+    """Whether the user may work in the workspace (a superuser always may)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    if user.is_superuser:
+        return True
+    return WorkspaceMembership.objects.filter(
+        user_id=user_id, workspace_id=workspace_id
+    ).exists()
+
+
+def instant_for(
+    errors: ErrorMap, wall_time: datetime | None, time_zone: str, fold: int | None
+) -> datetime | None:
+    """The UTC instant of a typed wall time, or None with a "when" error (gap,
+    repeat without fold, unknown zone, missing, or not in the future)."""
+    if wall_time is None:
+        errors.add("when", "Choose a date and time, or publish now.")
+        return None
+    try:
+        moment = local_to_utc(wall_time, time_zone, fold=fold)
+    except LocalTimeError as error:
+        errors.add("when", str(error))
+        errors.local_time_error = error
+        return None
+    if moment <= db_now():
+        errors.add(
+            "when",
+            f"{wall_time:%H:%M on %d %b %Y} in {time_zone} has already passed; "
+            "choose a later time or publish now.",
+        )
+        return None
+    return moment
+
+
+def is_started(job: PublishJob) -> bool:
+    """Claimed or beyond: staff can no longer change it. A job cancelled
+    before anything reached TikTok counts as not started."""
+    if job.status in PublishJob.EDITABLE:
+        return False
+    if job.status == PublishJob.Status.CANCELLED:
+        return bool(job.init_requested_at or job.publish_id)
+    return True
+
+
+def job_differs(job: PublishJob, target: ComposeTarget, scheduled_at: datetime) -> bool:
+    """Whether saving ``target`` would change the job's time or settings."""
+    if job.scheduled_at != scheduled_at or job.mode != target.mode:
+        return True
+    names = [
+        *(DIRECT_ONLY_FIELDS if target.mode == DIRECT else ()),
+        "photo_cover_index",
+        "photo_title",
+    ]
+    return any(getattr(job, name) != getattr(target, name) for name in names)
+
+
+def check_request(request: ComposeRequest) -> tuple[Checked | None, ErrorMap]:
+    """Every rule of the composer, checked on the server (see
+    ``services.compose.post_compose``). Returns what will be written, or None
+    with the errors found (an ``ErrorMap`` that is empty when all is well)."""
+    errors = ErrorMap()
+    if not member_of(request.user_id, request.workspace_id):
+        errors.add("", "You are not a member of this workspace.")
+        return None, errors
+    existing_media: list[int] = []
+    if request.post_id is not None:
+        post = Post.objects.filter(
+            pk=request.post_id, workspace_id=request.workspace_id
+        ).first()
+        if post is None:
+            errors.add("", "This post is not in the workspace.")
+            return None, errors
+        existing_media = list(
+            post.post_media.order_by("position").values_list("asset_id", flat=True)
+        )
+    if not request.consented:
+        errors.add(
+            "",
+            "Nothing was saved: read the declaration and press the button that "
+            "shows it to consent to posting.",
+        )
+    time_zone = request.time_zone or _workspace_zone(request.workspace_id)
+    scheduled_at, wall_time, fold = _when(errors, request, time_zone)
+    assets = _media(errors, request)
+    accounts = _accounts(errors, request)
+    creator_info: dict[int, dict[str, Any]] = {}
+    for target in request.targets:
+        account = accounts.get(target.account_id)
+        if account is not None:
+            info = _check_target(errors, request, target, account, assets)
+            if info is not None:
+                creator_info[target.account_id] = info
+    if errors.errors or scheduled_at is None or wall_time is None:
+        return None, errors
+    user = get_user_model().objects.get(pk=request.user_id)
+    return (
+        Checked(
+            title=request.title.strip() or _title_from(request.caption),
+            time_zone=time_zone,
+            wall_time=wall_time,
+            fold=fold,
+            scheduled_at=scheduled_at,
+            assets=assets,
+            media_changed=request.post_id is not None
+            and existing_media != list(request.media_ids),
+            account_names={pk: account.username for pk, account in accounts.items()},
+            creator_info=creator_info,
+            user_name=user.get_full_name() or user.get_username(),
+        ),
+        errors,
+    )
+
+
+def _workspace_zone(workspace_id: int) -> str:
+    return Workspace.objects.values_list("time_zone", flat=True).get(pk=workspace_id)
+
+
+def _title_from(caption: str) -> str:
+    first_line = next(
+        (line.strip() for line in caption.splitlines() if line.strip()), ""
+    )
+    if len(first_line) > TITLE_FROM_CAPTION_CHARS:
+        first_line = first_line[: TITLE_FROM_CAPTION_CHARS - 1].rstrip() + "…"
+    return first_line or "Untitled post"
+
+
+def _when(
+    errors: ErrorMap, request: ComposeRequest, time_zone: str
+) -> tuple[datetime | None, datetime | None, int]:
+    if request.publish_now:
+        now = db_now()
+        try:
+            local = utc_to_local(now, time_zone)
+        except LocalTimeError as error:
+            errors.add("when", str(error))
+            return None, None, 0
+        return now, local.replace(tzinfo=None), local.fold
+    moment = instant_for(errors, request.wall_time, time_zone, request.fold)
+    if moment is None or request.wall_time is None:
+        return None, None, 0
+    return moment, request.wall_time, utc_to_local(moment, time_zone).fold
+
+
+def _media(errors: ErrorMap, request: ComposeRequest) -> tuple[MediaAsset, ...]:
+    ids = request.media_ids
+    if not ids:
+        errors.add("media", "Add one video or 1 to 35 photos.")
+        return ()
+    found = {
+        asset.pk: asset
+        for asset in MediaAsset.objects.filter(
+            pk__in=ids, workspace_id=request.workspace_id
+        )
+    }
+    if len(set(ids)) != len(ids):
+        errors.add("media", "The same file is added twice; keep it once.")
+    if any(pk not in found for pk in ids):
+        errors.add("media", "Some media is not in this workspace's library.")
+        return ()
+    assets = tuple(found[pk] for pk in ids)
+    kinds = {asset.kind for asset in assets}
+    if len(kinds) > 1:
+        errors.add("media", "A post is either one video or photos, not both.")
+    elif VIDEO in kinds and len(assets) != 1:
+        errors.add("media", "A video post needs exactly one video.")
+    elif PHOTO in kinds and len(assets) > MAX_PHOTO_IMAGES:
+        errors.add(
+            "media",
+            f"A photo post takes at most {MAX_PHOTO_IMAGES} photos, not {len(assets)}.",
+        )
+    for asset in assets:
+        if not asset.is_tiktok_ready:
+            reasons = "; ".join(asset.validation_errors or []) or "not checked yet"
+            errors.add("media", f"'{asset}' is not TikTok-ready: {reasons}.")
+    return assets
+
+
+def _accounts(errors: ErrorMap, request: ComposeRequest) -> dict[int, TikTokAccount]:
+    ids = [target.account_id for target in request.targets]
+    if not ids:
+        errors.add("targets", "Choose at least one TikTok account.")
+        return {}
+    if len(set(ids)) != len(ids):
+        errors.add("targets", "Each account can be chosen once.")
+    accounts = {
+        account.pk: account
+        for account in TikTokAccount.objects.filter(
+            pk__in=ids, workspace_id=request.workspace_id
+        )
+    }
+    for account_id in ids:
+        account = accounts.get(account_id)
+        if account is None:
+            errors.add(f"target:{account_id}", "This account is not in the workspace.")
+        elif account.status != TikTokAccount.Status.ACTIVE:
+            errors.add(
+                f"target:{account_id}",
+                f"@{account.username} is '{account.get_status_display()}': "
+                "reconnect it before posting to it.",
+            )
+            accounts.pop(account_id)
+    return accounts
+
+
+def _check_target(
+    errors: ErrorMap,
+    request: ComposeRequest,
+    target: ComposeTarget,
+    account: TikTokAccount,
+    assets: tuple[MediaAsset, ...],
+) -> dict[str, Any] | None:
+    key = f"target:{account.pk}"
+    if target.mode not in (DIRECT, DRAFT):
+        errors.add(f"{key}:mode", "Choose 'Direct post' or 'Draft to the inbox'.")
+        return None
+    scope = SCOPE_FOR_MODE[target.mode]
+    if scope not in account.granted_scopes:
+        errors.add(
+            f"{key}:mode",
+            f"@{account.username} did not grant {scope}, which "
+            + ("posting directly" if target.mode == DIRECT else "sending drafts")
+            + " needs; reconnect it with that permission"
+            + (" or send a draft instead." if target.mode == DIRECT else "."),
+        )
+        return None
+    is_video = bool(assets) and assets[0].kind == MediaAsset.Kind.VIDEO
+    if target.mode == DRAFT:
+        _refuse_draft_extras(errors, key, target, is_video=is_video)
+        rules, snapshot = _NO_CREATOR_INFO, None
+    else:
+        snapshot = _fresh_creator_info(errors, key, account)
+        if snapshot is None:
+            return None
+        rules = CreatorRules.from_snapshot(snapshot)
+        _check_declaration(errors, key, target)
+    if not assets:
+        return snapshot
+    choices = PostChoices(
+        mode=target.mode,
+        media_kind=VIDEO if is_video else PHOTO,
+        caption=request.caption,
+        privacy_level=target.privacy_level,
+        allow_comment=target.allow_comment,
+        allow_duet=target.allow_duet,
+        allow_stitch=target.allow_stitch,
+        brand_organic=target.brand_organic,
+        brand_content=target.brand_content,
+        is_aigc=target.is_aigc,
+        cover_timestamp_ms=target.cover_timestamp_ms,
+        photo_title=target.photo_title,
+        photo_cover_index=target.photo_cover_index,
+        video_duration_seconds=assets[0].duration_seconds if is_video else None,
+        media_count=len(assets),
+    )
+    for problem in check_post(choices, rules):
+        if problem.field == "caption":
+            errors.add("caption", problem.message)
+        elif problem.field == "media" and not problem.from_creator:
+            errors.add("media", problem.message)
+        elif problem.field in TARGET_FIELDS:
+            errors.add(f"{key}:{problem.field}", problem.message)
+        else:
+            errors.add(key, problem.message)
+    return snapshot
+
+
+def _refuse_draft_extras(
+    errors: ErrorMap, key: str, target: ComposeTarget, *, is_video: bool
+) -> None:
+    # An inbox draft carries no post_info for video (§4.4) and only title,
+    # description and cover for photos (§4.5): storing more would pretend
+    # TikTok receives it.
+    extras = [name for name in DIRECT_ONLY_FIELDS if getattr(target, name)]
+    if is_video and target.cover_timestamp_ms is not None:
+        extras.append("cover_timestamp_ms")
+    for name in extras:
+        errors.add(
+            f"{key}:{name}",
+            f"A draft sent to the inbox carries no {DIRECT_ONLY_LABELS[name]}: "
+            "TikTok does not receive it, the creator sets it in the TikTok app. "
+            "Clear it, or post directly.",
+        )
+
+
+def _check_declaration(errors: ErrorMap, key: str, target: ComposeTarget) -> None:
+    expected = BRANDED_DECLARATION if target.brand_content else MUSIC_DECLARATION
+    if " ".join(target.declaration_text.split()) != expected:
+        errors.add(
+            f"{key}:declaration_text",
+            f"The declaration shown must be: \u201c{expected}\u201d (TikTok's "
+            "content sharing guidelines).",
+        )
+
+
+def _fresh_creator_info(
+    errors: ErrorMap, key: str, account: TikTokAccount
+) -> dict[str, Any] | None:
+    # Asked now, not read from a stale snapshot (§8.1).
+    try:
+        tiktok_account_check_creator_info(account_id=account.pk)
+    except ReconnectRequiredError as error:
+        errors.add(key, f"Reconnect @{account.username} first: {error.reason}")
+        return None
+    except ComeBackLaterError as error:
+        errors.add(
+            key,
+            f"TikTok cannot be asked about @{account.username} right now "
+            f"({error.reason}). Try again in {max(1, round(error.delay))} s.",
+        )
+        return None
+    except TikTokError as error:
+        errors.add(
+            key,
+            f"TikTok could not say what @{account.username} may post right now "
+            f"({error.staff_message}). Try again.",
+        )
+        return None
+    snapshot: dict[str, Any] = (
+        TikTokAccount.objects.values_list("creator_info", flat=True).get(pk=account.pk)
+        or {}
+    )
+    return snapshot
+
+
+def evidence(
+    target: ComposeTarget, checked: Checked, *, user_id: int, at: datetime
+) -> dict[str, Any]:
+    """The consent evidence stored on the job (``PublishJob.consent_snapshot``):
+    what the screen showed, what TikTok said on submit, what was chosen and
+    what TikTok receives, who consented and when (ISO 8601 UTC)."""
+    fresh = checked.creator_info.get(target.account_id, {})
+    options = tuple(fresh.get("privacy_level_options") or ())
+    is_direct = target.mode == DIRECT
+    sent = (
+        ["caption", *DIRECT_ONLY_FIELDS, "cover_timestamp_ms"]
+        if is_direct
+        else (
+            ["media"]
+            if checked.assets and checked.assets[0].kind == MediaAsset.Kind.VIDEO
+            else ["caption", "photo_title", "photo_cover_index"]
+        )
+    )
+    return {
+        "mode": target.mode,
+        "scope_needed": SCOPE_FOR_MODE[target.mode],
+        "creator_info_shown": dict(target.creator_info_shown),
+        "creator_info_checked": fresh,
+        "choices": {
+            "privacy_level": target.privacy_level if is_direct else "",
+            "allow_comment": target.allow_comment and is_direct,
+            "allow_duet": target.allow_duet and is_direct,
+            "allow_stitch": target.allow_stitch and is_direct,
+            "brand_organic": target.brand_organic and is_direct,
+            "brand_content": target.brand_content and is_direct,
+            "is_aigc": target.is_aigc and is_direct,
+            "cover_timestamp_ms": target.cover_timestamp_ms if is_direct else None,
+            "photo_title": target.photo_title,
+            "photo_cover_index": target.photo_cover_index,
+        },
+        "sent_to_tiktok": sent,
+        "declaration_text": target.declaration_text,
+        "consented_by": {"id": user_id, "name": checked.user_name},
+        "consented_at": at.isoformat(),
+        "app_looked_unaudited": is_direct and options == (PrivacyLevel.SELF_ONLY,),
+    }
