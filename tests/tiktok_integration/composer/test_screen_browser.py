@@ -17,6 +17,7 @@ from tests.tiktok_integration.composer.support import (
     video_asset,
 )
 from tiktok_integration.admin.composer import texts
+from tiktok_integration.composer import BRANDED_DECLARATION, MUSIC_DECLARATION
 
 pytestmark = [pytest.mark.browser]
 
@@ -57,7 +58,7 @@ def test_public_creator_panel_offers_exactly_tiktoks_options(sandbox, brand, pag
         assert not box.is_checked()
         assert box.is_enabled()
     assert page.locator("#compose-submit").is_disabled()
-    assert page.inner_text("[data-declaration=music]") == texts.DECLARATION_MUSIC
+    assert page.inner_text("[data-declaration=music]") == MUSIC_DECLARATION
     shoot(page, "public")
 
 
@@ -236,11 +237,11 @@ def test_commercial_disclosure_labels_and_branded_content_is_never_private(
     panel.locator("[data-brand-organic]").check()
     line = panel.locator("[data-label-line]")
     assert line.inner_text() == "Your video will be labeled as 'Promotional content'"
-    assert page.inner_text("[data-declaration=music]") == texts.DECLARATION_MUSIC
+    assert page.inner_text("[data-declaration=music]") == MUSIC_DECLARATION
     panel.locator("[data-brand-content]").check()
     assert line.inner_text() == "Your video will be labeled as 'Paid partnership'"
     declaration = page.locator("[data-declaration=branded]")
-    assert declaration.inner_text() == texts.DECLARATION_BRANDED
+    assert declaration.inner_text() == BRANDED_DECLARATION
     assert declaration.locator("a").count() == 2
     # branded content first: "Only me" is disabled with TikTok's hover text
     only_me = privacy.locator("option[value=SELF_ONLY]")

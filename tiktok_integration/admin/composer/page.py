@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from cms.models import Post
-from cms.scheduling import describe_offset, utc_to_local
+from cms.scheduling import describe_offset
 from media_library.models import MediaAsset
 from tiktok_integration.admin.composer.submission import LATER, NOW, target_prefix
 from tiktok_integration.composer import DIRECT
@@ -118,6 +118,7 @@ def initial_values(
         "is_aigc": False,
         "cover_timestamp_ms": "",
         "photo_cover_index": 0,
+        "fold": "",
     }
     if post is None:
         return values
@@ -141,6 +142,7 @@ def initial_values(
             for job in jobs
         },
         time_zone=post.time_zone or workspace.time_zone,
+        fold=post.scheduled_fold,
     )
     if jobs:
         first = jobs[0]
@@ -152,8 +154,8 @@ def initial_values(
             photo_cover_index=first.photo_cover_index,
             photo_title=first.photo_title,
         )
-    if post.scheduled_at is not None:
-        wall = utc_to_local(post.scheduled_at, values["time_zone"])
+    wall = post.scheduled_wall_time
+    if wall is not None:
         values.update(
             when=LATER,
             when_date=wall.date().isoformat(),
@@ -194,4 +196,5 @@ def submitted_values(data: QueryDict) -> dict[str, Any]:
         "is_aigc": bool(data.get("is_aigc")),
         "cover_timestamp_ms": data.get("cover_timestamp_ms", ""),
         "photo_cover_index": data.get("photo_cover_index") or 0,
+        "fold": data.get("fold", ""),
     }

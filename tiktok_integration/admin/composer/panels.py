@@ -14,12 +14,9 @@ from typing import Any
 from tiktok_integration.admin.composer import texts
 from tiktok_integration.admin.job_forms import fetch_creator_info
 from tiktok_integration.client.facts import PrivacyLevel
-from tiktok_integration.composer import DIRECT, DRAFT
+from tiktok_integration.composer import DIRECT, DRAFT, SCOPE_FOR_MODE
 from tiktok_integration.models import TikTokAccount
 from tiktok_integration.services.accounts import creator_info_snapshot
-
-#: §2: what each mode needs the creator to have granted.
-SCOPE_FOR_MODE = {DIRECT: "video.publish", DRAFT: "video.upload"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,16 @@ MOVING = (
 )
 
 
+def _waits_for_link(job: PublishJob) -> bool:
+    # TikTok names a public post only after moderation; the poller keeps
+    # asking (publishing.status) while next_action_at is set.
+    return (
+        job.status == Status.PUBLISHED
+        and not job.public_url
+        and job.next_action_at is not None
+    )
+
+
 def _words(job: PublishJob, time_zone: str) -> str:
     status = job.status
     reason = job.failure_message or job.fail_reason
@@ -45,7 +55,11 @@ def _words(job: PublishJob, time_zone: str) -> str:
             "TikTok app."
         )
     if status == Status.PUBLISHED:
-        return "Published."
+        if job.public_url:
+            return "Published."
+        if _waits_for_link(job):
+            return "Published; waiting for TikTok to give the post's link."
+        return "Published. TikTok gives a link only to posts everyone can see."
     if status == Status.FAILED:
         return f"Failed: {reason}" if reason else "Failed."
     if status == Status.CANCELLED:
@@ -65,6 +79,7 @@ def post_status(post: Post) -> dict[str, Any]:
         PublishJob.objects.filter(post=post).select_related("account").order_by("pk")
     )
     shown = [job for job in jobs if job.status != Status.CANCELLED] or jobs
+    zone = post.time_zone or post.workspace.time_zone
     targets = [
         {
             "account_id": job.account_id,
@@ -73,9 +88,9 @@ def post_status(post: Post) -> dict[str, Any]:
             else str(job.account),
             "status": job.status,
             "label": job.get_status_display(),
-            "words": _words(job, post.time_zone),
+            "words": _words(job, zone),
             "url": job.public_url,
-            "ended": job.status not in MOVING,
+            "ended": job.status not in MOVING and not _waits_for_link(job),
         }
         for job in shown
     ]

@@ -8,14 +8,14 @@ by ``post_compose`` on the server (docs/tiktok.md §8).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
 from django.http import QueryDict
 
 from tiktok_integration.admin.composer import texts
-from tiktok_integration.composer import DIRECT, DRAFT
+from tiktok_integration.composer import DIRECT, DRAFT, declaration_for
 from tiktok_integration.services.compose import ComposeRequest, ComposeTarget
 
 NOW = "now"
@@ -79,12 +79,14 @@ def _target(
         out.add(f"target:{account_id}:mode", "Choose Direct Post or a draft.")
         mode = DIRECT
     if mode == DRAFT:
-        # TikTok ignores post settings for inbox drafts (§4.5): none are kept.
+        # An inbox draft carries no post settings (§4.4) beyond a photo post's
+        # title and cover (§4.5): nothing else is kept.
         return ComposeTarget(
             account_id=account_id,
             mode=DRAFT,
-            cover_timestamp_ms=shared["cover_timestamp_ms"],
             photo_cover_index=shared["photo_cover_index"],
+            photo_title=shared["photo_title"],
+            declaration_text=declaration_for(brand_content=False),
             creator_info_shown=snapshot,
         )
     disclose = _flag(data, prefix + "disclose")
@@ -105,6 +107,8 @@ def _target(
         cover_timestamp_ms=shared["cover_timestamp_ms"],
         photo_cover_index=shared["photo_cover_index"],
         photo_title=shared["photo_title"],
+        # The sentence the screen showed before the button for these choices.
+        declaration_text=declaration_for(brand_content=brand_content),
         creator_info_shown=snapshot,
     )
 
@@ -156,9 +160,6 @@ def parse_submission(
         out.add("targets", "Choose at least one account to post to.")
     publish_now = (data.get("when") or NOW) == NOW
     wall_time, fold = (None, None) if publish_now else _wall_time(data, out)
-    shown = texts.declaration_for(
-        brand_content=any(t.brand_content for t in targets if t.mode == DIRECT)
-    )
     if out.errors:
         return out
     out.request = ComposeRequest(
@@ -173,7 +174,7 @@ def parse_submission(
         wall_time=wall_time,
         time_zone=data.get("time_zone") or "",
         fold=fold,
-        targets=tuple(replace(target, declaration_text=shown) for target in targets),
+        targets=targets,
         consented=data.get("consent") == "yes",
     )
     return out

@@ -1,8 +1,8 @@
-"""The composer's words that TikTok prescribes (docs/tiktok.md §8), in one place.
+"""The composer screen's words that TikTok prescribes (docs/tiktok.md §8).
 
-The template renders them, the submission stores the declaration the screen
-showed, and the tests compare against these constants, so a wording change
-happens here only.
+The template renders them and the tests compare against these constants, so a
+wording change happens here only. The declaration sentences themselves live
+with the rules (``tiktok_integration.composer``), which the server checks.
 """
 
 from __future__ import annotations
@@ -12,13 +12,6 @@ from tiktok_integration.client.facts import PrivacyLevel
 MUSIC_USAGE_URL = "https://www.tiktok.com/legal/page/global/music-usage-confirmation/en"
 BRANDED_CONTENT_POLICY_URL = "https://www.tiktok.com/legal/page/global/bc-policy/en"
 
-#: §8.3: the line before the button with no disclosure or only "Your brand".
-DECLARATION_MUSIC = "By posting, you agree to TikTok's Music Usage Confirmation."
-#: §8.5: the line when "Branded content" is ticked (alone or with "Your brand").
-DECLARATION_BRANDED = (
-    "By posting, you agree to TikTok's Branded Content Policy and Music Usage "
-    "Confirmation."
-)
 #: §8.4: hover text of the disclosure choices, and why the button is disabled.
 DISCLOSURE_REQUIRED = (
     "You need to indicate if your content promotes yourself, a third party, or both."
@@ -56,11 +49,6 @@ PRIVACY_LABELS = {
     PrivacyLevel.FOLLOWER_OF_CREATOR.value: "Followers",
     PrivacyLevel.SELF_ONLY.value: "Only me",
 }
-
-
-def declaration_for(*, brand_content: bool) -> str:
-    """The exact declaration sentence §8.5 asks for (``DECLARATION_*``)."""
-    return DECLARATION_BRANDED if brand_content else DECLARATION_MUSIC
 
 
 def privacy_label(level: str) -> str:

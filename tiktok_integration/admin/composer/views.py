@@ -97,6 +97,11 @@ def compose_page(
         return TemplateResponse(
             request, "admin/cms/post/compose_workspace.html", context
         )
+    if post is not None and request.method == "GET" and request.GET.get("sent") == "1":
+        # After the button: only each target's live state (no form, so no
+        # fresh creator-info calls nobody will use).
+        context.update(workspace=workspace, sent=True, texts=texts)
+        return TemplateResponse(request, "admin/cms/post/compose.html", context)
     errors: dict[str, list[str]] = {}
     time_choices: list[Any] = []
     if request.method == "POST":
@@ -125,9 +130,7 @@ def compose_page(
             post=post,
             account_ids=_account_ids(request.GET.get("accounts", "")),
         )
-    context.update(
-        _page_context(workspace, post, values, errors, time_choices, request)
-    )
+    context.update(_page_context(workspace, post, values, errors, time_choices))
     return TemplateResponse(request, "admin/cms/post/compose.html", context)
 
 
@@ -137,7 +140,6 @@ def _page_context(
     values: dict[str, Any],
     errors: dict[str, list[str]],
     time_choices: list[Any],
-    request: HttpRequest,
 ) -> dict[str, Any]:
     chosen = set(values["targets"])
     return {
@@ -156,12 +158,8 @@ def _page_context(
             "targetErrors": {
                 key: messages for key, messages in errors.items() if ":" in key
             },
-            "statusUrl": ""
-            if post is None
-            else reverse("admin:cms_post_compose_status", args=[post.pk]),
         },
         "time_choices": time_choices,
-        "sent": post is not None and request.GET.get("sent") == "1",
         "limits": {
             "video": VIDEO_TITLE_MAX_UTF16,
             "photo_description": PHOTO_DESCRIPTION_MAX_UTF16,

@@ -2,7 +2,46 @@
 // Content-Security-Policy allows no inline script. The server checks every
 // rule again; this file only shows them as the user types.
 "use strict";
+
+// After the button (§8.6): each target's live state, polled until all end.
+const watchLiveState = (live) => {
+  const render = (target) => {
+    const item = document.createElement("li");
+    item.dataset.status = target.status;
+    item.dataset.accountId = target.account_id;
+    const who = document.createElement("strong");
+    who.textContent = `${target.account}: `;
+    item.append(who, target.words);
+    if (target.url) {
+      const link = document.createElement("a");
+      link.href = target.url;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      link.textContent = "View on TikTok";
+      item.append(" ", link);
+    }
+    return item;
+  };
+  const poll = () => {
+    fetch(live.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => response.json())
+      .then((state) => {
+        live.replaceChildren(...state.targets.map(render));
+        live.dataset.ended = String(state.ended);
+        if (!state.ended) {
+          window.setTimeout(poll, 2000);
+        }
+      })
+      .catch(() => window.setTimeout(poll, 5000));
+  };
+  poll();
+};
+
 (() => {
+  const live = document.getElementById("compose-live");
+  if (live) {
+    watchLiveState(live);
+  }
   const form = document.getElementById("composer");
   const dataNode = document.getElementById("compose-data");
   if (!form || !dataNode) {
@@ -376,6 +415,11 @@
         }
       });
       $$("[data-photo-only]", form).forEach((node) => { node.hidden = kind !== "photo"; });
+      if (kind !== "video") {
+        // Only a video has a cover frame and the AI-generated label (§4.3).
+        aigc.checked = false;
+        coverMs.value = "";
+      }
       syncPhotoCovers();
       syncCover();
       showPreview();
@@ -413,7 +457,14 @@
     }
   }
 
-  form.addEventListener("input", refresh);
+  form.addEventListener("input", (event) => {
+    if (["when_date", "when_time", "time_zone"].includes(event.target.name)) {
+      // A new wall time: an earlier answer about a DST gap or fold no longer applies.
+      $("#compose-fold").value = "";
+      $$("input[name=when_pick]", form).forEach((input) => { input.checked = false; });
+    }
+    refresh();
+  });
   form.addEventListener("change", (event) => {
     if (event.target.name === "targets") {
       syncPanels();
@@ -434,40 +485,6 @@
     sending = true;
     submit.classList.add("composer-sending");
   });
-
-  // --- after the button: each target's live state ------------------------------
-  const live = $("#compose-live");
-  const poll = () => {
-    fetch(data.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((response) => response.json())
-      .then((state) => {
-        live.replaceChildren(...state.targets.map((target) => {
-          const item = document.createElement("li");
-          item.dataset.status = target.status;
-          item.dataset.accountId = target.account_id;
-          const who = document.createElement("strong");
-          who.textContent = `${target.account}: `;
-          item.append(who, target.words);
-          if (target.url) {
-            const link = document.createElement("a");
-            link.href = target.url;
-            link.rel = "noopener noreferrer";
-            link.target = "_blank";
-            link.textContent = "View on TikTok";
-            item.append(" ", link);
-          }
-          return item;
-        }));
-        live.dataset.ended = String(state.ended);
-        if (!state.ended) {
-          window.setTimeout(poll, 2000);
-        }
-      })
-      .catch(() => window.setTimeout(poll, 5000));
-  };
-  if (live && data.statusUrl) {
-    poll();
-  }
 
   syncPanels();
   refresh();
