@@ -15,6 +15,7 @@ from cms.models import Post
 from cms.scheduling import utc_to_local
 from tests.tiktok_integration.composer.support import (
     connect,
+    creator_of,
     member,
     shoot,
     sign_in,
@@ -182,3 +183,31 @@ def test_a_time_that_happens_twice_asks_which_one(sandbox, brand, page):
     assert post.scheduled_fold == 1
     assert post.scheduled_at is not None
     assert post.scheduled_at.isoformat() == "2031-10-26T01:30:00+00:00"
+
+
+def test_the_server_checks_again_and_shows_its_refusal_on_the_panel(
+    sandbox, brand, page
+):
+    # given a panel rendered while the creator's account was public
+    account = connect("public", brand)
+    video_asset(brand)
+    compose_for(page, sandbox, brand, account)
+    page.check("input[name=media_ids]")
+    page.locator(f"#panel-{account.pk} select[data-privacy]").select_option(
+        "PUBLIC_TO_EVERYONE"
+    )
+    # when the creator makes the account private before the button is pressed
+    creator = creator_of("public")
+    creator.is_private_account = True
+    creator.save()
+    page.click("#compose-submit")
+    # then nothing is saved, and the panel (asked again) says why
+    page.wait_for_selector("#compose-errors-summary")
+    page.wait_for_selector(f"#panel-{account.pk}[data-state=ready]")
+    error = page.locator(f"#panel-{account.pk} [data-error-for=privacy_level]")
+    assert error.is_visible()
+    assert "PUBLIC_TO_EVERYONE" in error.inner_text()
+    options = page.locator(f"#panel-{account.pk} select[data-privacy] option")
+    assert "Everyone" not in options.all_inner_texts()
+    assert Post.objects.count() == 0
+    shoot(page, "server-refusal")

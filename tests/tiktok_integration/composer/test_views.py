@@ -8,12 +8,14 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
+from cms.models import Post
 from tests.factories.cms import PostFactory
 from tests.factories.tiktok import TikTokAccountFactory
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 from tiktok_integration.admin.composer import texts
 from tiktok_integration.admin.composer.submission import parse_submission
 from tiktok_integration.composer import BRANDED_DECLARATION, MUSIC_DECLARATION
+from tiktok_integration.models import PublishJob
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +185,44 @@ def test_the_time_typed_and_a_picked_dst_choice_are_read_as_wall_times():
     assert picked.request.fold == 1
     missing = parse(form(when="later", targets=["7"], **{"t-7-mode": "draft"}))
     assert missing.errors["when"]
+
+
+def test_a_forged_post_for_another_workspaces_account_saves_nothing(
+    staff_client, workspace
+):
+    # given an account of a workspace the user is not a member of
+    theirs = TikTokAccountFactory(workspace=WorkspaceFactory())
+    # when the form is forged to target it
+    response = staff_client.post(
+        reverse("admin:cms_post_compose") + f"?workspace={workspace.pk}",
+        {
+            "workspace": workspace.pk,
+            "caption": "Hello",
+            "targets": [theirs.pk],
+            f"t-{theirs.pk}-mode": "draft",
+            "when": "now",
+            "consent": "yes",
+        },
+    )
+    # then the page comes back with the refusal and nothing is written
+    assert response.status_code == 200
+    assert b"compose-errors-summary" in response.content
+    assert not Post.objects.exists()
+    assert not PublishJob.objects.exists()
+
+
+def test_without_pressing_the_button_nothing_is_saved(staff_client, workspace):
+    mine = TikTokAccountFactory(
+        workspace=workspace, granted_scopes=["video.upload"], username="mine"
+    )
+    response = staff_client.post(
+        reverse("admin:cms_post_compose"),
+        {
+            "caption": "Hello",
+            "targets": [mine.pk],
+            f"t-{mine.pk}-mode": "draft",
+            "when": "now",
+        },
+    )
+    assert response.status_code == 200
+    assert not Post.objects.exists()

@@ -150,6 +150,7 @@ def _page_context(
         ],
         "media": media_choices(workspace, tuple(values["media_ids"])),
         "zones": zone_choices(values["time_zone"] or workspace.time_zone),
+        "has_errors": bool(errors),
         "errors": {key: messages for key, messages in errors.items() if ":" not in key},
         "page_data": {
             "panelUrl": reverse("admin:cms_post_compose_panel", args=[0]),
