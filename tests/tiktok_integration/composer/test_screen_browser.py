@@ -311,3 +311,16 @@ def test_the_composer_raises_no_csp_violation(sandbox, brand, page):
         "() => document.getElementById('preview-video').readyState >= 2"
     )
     assert page.evaluate("window.__cspViolations") == []
+
+
+def test_when_says_as_you_type_that_a_time_is_skipped_or_repeated(sandbox, brand, page):
+    account = connect("public", brand)
+    open_composer(page, sandbox, brand, account)
+    page.check("input[name=when][value=later]")
+    page.fill("#compose-date", "2031-03-30")
+    page.fill("#compose-time", "02:30")
+    assert "does not exist" in page.inner_text("#compose-offset")
+    page.fill("#compose-date", "2031-10-26")
+    text = page.inner_text("#compose-offset")
+    assert "happens twice" in text
+    assert "UTC+02:00 and UTC+01:00" in text

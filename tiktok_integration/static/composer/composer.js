@@ -359,25 +359,47 @@ const watchLiveState = (live) => {
     return used <= limit;
   };
 
-  const offsetText = (zone, dateValue, timeValue) => {
+  // Minutes east of UTC that ``zone`` is at ``instant`` (ms since the epoch).
+  const offsetAt = (zone, instant) => {
+    const part = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
+      .formatToParts(new Date(instant))
+      .find((item) => item.type === "timeZoneName").value;
+    const match = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
+    return match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+  };
+  const formatOffset = (minutes) => {
+    const pad = (value) => String(value).padStart(2, "0");
+    const abs = Math.abs(minutes);
+    return `UTC${minutes < 0 ? "\u2212" : "+"}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  };
+  // The offsets a wall time can have in ``zone``: one normally, none in a
+  // spring-forward gap, two in a fall-back fold (the server asks which).
+  const wallOffsets = (zone, dateValue, timeValue) => {
+    const wall = Date.parse(`${dateValue}T${timeValue}:00Z`);
+    const candidates = new Set([
+      offsetAt(zone, wall - 86400000),
+      offsetAt(zone, wall + 86400000),
+      offsetAt(zone, wall),
+    ]);
+    return Array.from(candidates)
+      .filter((minutes) => offsetAt(zone, wall - minutes * 60000) === minutes)
+      .sort((a, b) => b - a);
+  };
+
+  const describeWhen = (later, zone, dateValue, timeValue) => {
     try {
-      const offsetAt = (instant) => {
-        const part = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
-          .formatToParts(new Date(instant))
-          .find((item) => item.type === "timeZoneName").value;
-        const match = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
-        return match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
-      };
-      let instant = Date.now();
-      if (dateValue && timeValue) {
-        const wall = Date.parse(`${dateValue}T${timeValue}:00Z`);
-        instant = wall - offsetAt(wall - offsetAt(wall) * 60000) * 60000;
+      if (!(later && dateValue && timeValue)) {
+        return `${zone} is ${formatOffset(offsetAt(zone, Date.now()))} now.`;
       }
-      const minutes = offsetAt(instant);
-      const sign = minutes < 0 ? "\u2212" : "+";
-      const abs = Math.abs(minutes);
-      const pad = (value) => String(value).padStart(2, "0");
-      return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+      const offsets = wallOffsets(zone, dateValue, timeValue);
+      const typed = `${dateValue} ${timeValue} in ${zone}`;
+      if (!offsets.length) {
+        return `${typed} does not exist: the clocks go forward that night. You will be offered the nearest valid times.`;
+      }
+      if (offsets.length > 1) {
+        return `${typed} happens twice (${offsets.map(formatOffset).join(" and ")}): the clocks go back that night. You will be asked which one.`;
+      }
+      return `${typed} is ${formatOffset(offsets[0])} on that day.`;
     } catch (error) {
       return "";
     }
@@ -387,13 +409,9 @@ const watchLiveState = (live) => {
     const later = $("input[name=when]:checked", form)?.value === "later";
     $("[data-when-later]", form).hidden = !later;
     submit.textContent = later ? "Schedule" : "Publish now";
-    const zone = $("#compose-zone").value;
     const dateValue = $("#compose-date").value;
     const timeValue = $("#compose-time").value;
-    const offset = offsetText(zone, later ? dateValue : "", later ? timeValue : "");
-    $("#compose-offset").textContent = later && dateValue && timeValue
-      ? `${dateValue} ${timeValue} in ${zone} is ${offset} on that day.`
-      : `${zone} is ${offset} now.`;
+    $("#compose-offset").textContent = describeWhen(later, $("#compose-zone").value, dateValue, timeValue);
     if (later && !(dateValue && timeValue)) {
       problems.push("Enter the date and the time to publish at.");
     }
