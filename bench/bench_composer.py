@@ -1,8 +1,9 @@
 """Composer render (issue 11): 1 and 10 target accounts, 150 ms per TikTok call.
 
-The app and the TikTok sandbox run in one threaded server on 127.0.0.1 (a
-file SQLite database in WAL mode, as ``make run`` uses); the sandbox's fault
-plan adds 150 ms to every creator_info call. Chromium (Playwright) opens the
+The app runs in a threaded server on 127.0.0.1 and the TikTok sandbox in its
+own gunicorn process (as TikTok is elsewhere), sharing a file SQLite database
+in WAL mode as ``make run`` does; the sandbox's fault plan adds 150 ms to every
+creator_info call. Chromium (Playwright) opens the
 composer with the targets chosen and records:
 
 - first paint: the browser's ``first-contentful-paint``, from navigation start;
@@ -14,24 +15,27 @@ Baseline in the same run: one creator_info round trip through the gateway
 most 2 round trips after first paint: panels load in parallel, not one after
 another. Each figure is the median of 3 page loads.
 
-Read the 10-target figure with the set-up in mind: the sandbox answers from the
-same Python process as the app (one GIL) and every panel writes the gateway's
-rows (rate-limit slot, attempt, breaker, snapshot) to one SQLite file, so the
-per-panel CPU and write time is serialised here; with TikTok elsewhere and
-several web processes only the 150 ms waits overlap as they do in this run.
+Read the 10-target figure with the set-up in mind: the app's panels share one
+Python process (one GIL) and every panel writes the gateway's rows (rate-limit
+slot, attempt, breaker, snapshot) to one SQLite file, on whatever cores the
+machine has free, so per-panel CPU and write time is serialised here.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
 ADDED_LATENCY_SECONDS = 0.150
 TARGET_COUNTS = (1, 10)
 LOADS = 3
@@ -61,7 +65,8 @@ def main() -> None:
     if not os.path.exists(CHROMIUM):
         print(f"skipped: {CHROMIUM} is not installed (apt-get install chromium)")
         return
-    server, url = _start_server()
+    sandbox, sandbox_url = _start_sandbox()
+    server, url = _start_server(sandbox_url)
     try:
         account_ids = _seed()
         round_trip = _round_trip(account_ids[0])
@@ -82,9 +87,38 @@ def main() -> None:
     finally:
         server.terminate()
         server.join()
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
 
 
-def _start_server() -> tuple[Any, str]:
+def _start_sandbox() -> tuple[subprocess.Popen[bytes], str]:
+    from scripts.services import free_port
+
+    port = free_port()
+    # Same settings module and var dir (so the same SQLite file) as this process.
+    env = {
+        **os.environ,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "TIKTOK_SANDBOX": "true",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8",
+         "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, f"http://127.0.0.1:{port}"
+        time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("the sandbox did not start within 30 s")
+
+
+def _start_server(sandbox_url: str) -> tuple[Any, str]:
     from django.conf import settings
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.test.testcases import LiveServerThread
@@ -100,8 +134,8 @@ def _start_server() -> tuple[Any, str]:
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     settings.TIKTOK_SANDBOX = True
     settings.BASE_URL = url
-    settings.TIKTOK_API_BASE_URL = f"{url}/tiktok-sandbox"
-    settings.TIKTOK_AUTHORIZE_URL = f"{url}/tiktok-sandbox/v2/auth/authorize/"
+    settings.TIKTOK_API_BASE_URL = f"{sandbox_url}/tiktok-sandbox"
+    settings.TIKTOK_AUTHORIZE_URL = f"{sandbox_url}/tiktok-sandbox/v2/auth/authorize/"
     return thread, url
 
 
