@@ -159,9 +159,8 @@ const watchLiveState = (live) => {
       return;
     }
     cover.max = String(chosen.durationMs);
-    if (!coverMs.value) {
-      cover.value = "0";
-    }
+    // The slider's value was clamped to the markup's max of 0: restore it.
+    cover.value = coverMs.value || "0";
   };
   cover.addEventListener("input", () => {
     const ms = Number(cover.value);
