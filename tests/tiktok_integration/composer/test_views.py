@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cms.models import Post
 from tests.factories.cms import PostFactory
-from tests.factories.tiktok import TikTokAccountFactory
+from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 from tiktok_integration.admin.composer import texts
 from tiktok_integration.admin.composer.submission import parse_submission
@@ -226,3 +226,43 @@ def test_without_pressing_the_button_nothing_is_saved(staff_client, workspace):
     )
     assert response.status_code == 200
     assert not Post.objects.exists()
+
+
+def test_editing_a_post_starts_from_its_accounts_and_choices(staff_client, workspace):
+    job = PublishJobFactory(
+        post=PostFactory(workspace=workspace, caption="Edit me"),
+        privacy_level="MUTUAL_FOLLOW_FRIENDS",
+        allow_comment=True,
+    )
+    response = staff_client.get(
+        reverse("admin:cms_post_compose_edit", args=[job.post.pk])
+    )
+    body = response.content.decode()
+    assert f'name="targets" value="{job.account.pk}" data-username' in body
+    assert "Edit me</textarea>" in body
+    data = response.context["page_data"]["targetValues"][str(job.account.pk)]
+    assert data["privacy_level"] == "MUTUAL_FOLLOW_FRIENDS"
+    assert data["allow_comment"] is True
+
+
+def test_live_state_gives_words_and_the_public_link(staff_client, workspace):
+    job = PublishJobFactory(
+        post=PostFactory(workspace=workspace),
+        status=PublishJob.Status.PUBLISHED,
+        public_url="https://www.tiktok.com/@creator/video/123",
+    )
+    failed = PublishJobFactory(
+        post=job.post,
+        status=PublishJob.Status.FAILED,
+        failure_message="TikTok refused the video: its frame rate is too high.",
+    )
+    state = staff_client.get(
+        reverse("admin:cms_post_compose_status", args=[job.post.pk])
+    ).json()
+    assert state["ended"] is True
+    by_account = {target["account_id"]: target for target in state["targets"]}
+    assert by_account[job.account_id]["url"] == job.public_url
+    assert by_account[job.account_id]["words"] == "Published."
+    assert by_account[failed.account_id]["words"] == (
+        "Failed: TikTok refused the video: its frame rate is too high."
+    )
