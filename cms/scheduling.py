@@ -161,3 +161,11 @@ def describe_offset(moment: datetime, time_zone: str) -> str:
     sign = "+" if minutes >= 0 else "\u2212"
     hours, rest = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def format_local(moment: datetime, time_zone: str) -> str:
+    """``moment`` (aware) as staff read it in ``time_zone``, minutes always
+    shown, with the zone's abbreviation and name, e.g.
+    "29 Mar 2026, 10:00 CEST (Europe/Rome)"."""
+    local = utc_to_local(moment, time_zone)
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()} ({time_zone})"

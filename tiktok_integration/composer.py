@@ -8,7 +8,7 @@ confirmation instead of being quietly changed (docs/tiktok.md §8).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,17 @@ DIRECT_ONLY_FIELDS = (
     "brand_content",
     "is_aigc",
 )
+#: Words for the direct-only choices a draft cannot carry.
+_DRAFT_EXTRA_LABELS = {
+    "privacy_level": "'who can view' setting",
+    "allow_comment": "comments setting",
+    "allow_duet": "Duet setting",
+    "allow_stitch": "Stitch setting",
+    "brand_organic": "'your brand' disclosure",
+    "brand_content": "'branded content' disclosure",
+    "is_aigc": "'AI-generated' label",
+    "cover_timestamp_ms": "cover frame",
+}
 MUSIC_DECLARATION = "By posting, you agree to TikTok's Music Usage Confirmation."
 BRANDED_DECLARATION = (
     "By posting, you agree to TikTok's Branded Content Policy and Music Usage "
@@ -269,6 +280,53 @@ def _check_media(choices: PostChoices, creator: CreatorRules) -> list[Problem]:
             )
         )
     return problems
+
+
+#: What a draft is checked against: creator info is a Direct Post endpoint
+#: (video.publish, §4.2), so none of its limits apply to a draft, and an
+#: account that granted only video.upload cannot be asked.
+DRAFT_RULES = CreatorRules(
+    info=CreatorInfo("", "", "", (), False, False, False, None), can_post=True
+)
+
+
+def missing_scope(mode: str, granted_scopes: Iterable[str]) -> str:
+    """'' when ``granted_scopes`` hold the scope ``mode`` needs (§2: a draft
+    needs video.upload, a direct post video.publish; nothing more), else a
+    sentence for staff."""
+    needed = SCOPE_FOR_MODE.get(mode, "")
+    if needed and needed in set(granted_scopes):
+        return ""
+    if mode == DIRECT:
+        return (
+            "The account did not grant video.publish, which posting directly "
+            "needs: reconnect it with that permission, or send a draft instead."
+        )
+    return (
+        "The account did not grant video.upload, which sending drafts to the "
+        "inbox needs: reconnect it with that permission."
+    )
+
+
+def draft_extras(choices: PostChoices) -> list[Problem]:
+    """The choices a draft cannot carry (empty for a direct post): an inbox
+    video init is ``source_info`` only (§4.4) and a photo MEDIA_UPLOAD takes no
+    privacy, interaction or disclosure settings (§4.5). Storing them would
+    pretend TikTok receives them, so staff are told to clear them."""
+    if choices.mode != DRAFT:
+        return []
+    names = [name for name in DIRECT_ONLY_FIELDS if getattr(choices, name)]
+    if choices.media_kind == VIDEO and choices.cover_timestamp_ms is not None:
+        names.append("cover_timestamp_ms")
+    return [
+        Problem(
+            name,
+            f"A draft sent to the inbox carries no {_DRAFT_EXTRA_LABELS[name]}: "
+            "TikTok does not receive it, the creator sets it in the TikTok app. "
+            "Clear it, or post directly.",
+        )
+        for name in names
+    ]
 
 
 def declaration_for(*, brand_content: bool) -> str:

@@ -1,11 +1,14 @@
-"""Read-side queries for TikTok accounts and publish jobs."""
+"""Read-side queries for TikTok accounts, publish jobs and the state of a post
+derived from its jobs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from cms.models import Post
 from tiktok_integration.models import PublishJob, TikTokAccount
 
 
@@ -46,3 +49,86 @@ def tiktok_account_list_needing_reconnection(
     if workspace_ids is not None:
         accounts = accounts.filter(workspace_id__in=workspace_ids)
     return accounts.select_related("workspace").order_by("reauth_required_at")
+
+
+# --- A post's state, derived from its jobs ------------------------------------
+
+DRAFT = "draft"
+SCHEDULED = "scheduled"
+PUBLISHING = "publishing"
+PUBLISHED = "published"
+PARTLY_PUBLISHED = "partly_published"
+NEEDS_ATTENTION = "needs_attention"
+SENT_TO_INBOX = "sent_to_inbox"
+POST_STATE_LABELS = {
+    DRAFT: "Draft",
+    SCHEDULED: "Scheduled",
+    PUBLISHING: "Publishing",
+    PUBLISHED: "Published",
+    PARTLY_PUBLISHED: "Partly published",
+    NEEDS_ATTENTION: "Needs attention",
+    SENT_TO_INBOX: "Sent to inbox",
+}
+_DONE = (PublishJob.Status.PUBLISHED, PublishJob.Status.SENT_TO_INBOX)
+_SENDING = (*PublishJob.IN_FLIGHT, PublishJob.Status.PROCESSING)
+
+
+def post_state_for(jobs: Iterable[PublishJob]) -> str:
+    """A post's state from its jobs (one of ``POST_STATE_LABELS``' keys).
+
+    No job that is not cancelled: "draft" (nothing will go out). Any job
+    stopped for a person: "needs_attention". All published: "published"; all
+    in creators' inboxes: "sent_to_inbox" (an inbox job is never a draft);
+    any being sent or processed: "publishing"; some done, the rest waiting:
+    "partly_published"; else "scheduled". Pure: give it prefetched jobs.
+    """
+    statuses = [job.status for job in jobs if job.status != PublishJob.Status.CANCELLED]
+    if not statuses:
+        return DRAFT
+    if any(status in PublishJob.NEEDS_ATTENTION for status in statuses):
+        return NEEDS_ATTENTION
+    if all(status == PublishJob.Status.PUBLISHED for status in statuses):
+        return PUBLISHED
+    if all(status == PublishJob.Status.SENT_TO_INBOX for status in statuses):
+        return SENT_TO_INBOX
+    if any(status in _SENDING for status in statuses):
+        return PUBLISHING
+    if any(status in _DONE for status in statuses):
+        return PARTLY_PUBLISHED
+    return SCHEDULED
+
+
+def post_list_with_targets(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """``posts`` with their jobs and the jobs' accounts prefetched: one more
+    query for a whole page, however many posts and jobs it holds; read them
+    with ``post.publish_jobs.all()`` and ``post_state_for``."""
+    return posts.prefetch_related(
+        Prefetch(
+            "publish_jobs",
+            queryset=PublishJob.objects.select_related("account").order_by(
+                "account__username", "pk"
+            ),
+        )
+    )
+
+
+def publish_job_list_started_for_post(*, post_id: int) -> list[PublishJob]:
+    """The post's jobs staff can no longer change (claimed or beyond, or
+    cancelled after something reached TikTok), with their accounts."""
+    jobs = (
+        PublishJob.objects.filter(post_id=post_id)
+        .exclude(status__in=PublishJob.EDITABLE)
+        .select_related("account")
+    )
+    return [job for job in jobs if job_is_started(job)]
+
+
+def job_is_started(job: PublishJob) -> bool:
+    """Claimed or beyond: staff can no longer change or move it. A job
+    cancelled before anything reached TikTok (no init asked, no publish id)
+    counts as not started: it may be reopened."""
+    if job.status in PublishJob.EDITABLE:
+        return False
+    if job.status == PublishJob.Status.CANCELLED:
+        return bool(job.init_requested_at or job.publish_id)
+    return True

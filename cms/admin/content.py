@@ -1,16 +1,26 @@
 from __future__ import annotations
 
-import zoneinfo
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.urls import URLPattern, path
-from django.utils import timezone
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
+from cms.admin.post_form import PostAdminForm
 from cms.models import Post, PostMedia
+from cms.scheduling import format_local
 from cms.services import post_save
+from tiktok_integration.models import PublishJob
+from tiktok_integration.selectors import (
+    POST_STATE_LABELS,
+    post_list_with_targets,
+    post_state_for,
+)
+from tiktok_integration.services.compose import post_jobs_follow
 from workspaces.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
 
 
@@ -21,14 +31,41 @@ class PostMediaInline(WorkspaceScopedInline):
     ordering = ["position"]
 
 
+def _chip(job: PublishJob) -> SafeString:
+    account = job.account
+    avatar = (
+        format_html(
+            '<img src="{}" alt="" width="20" height="20" class="postdeck-avatar">',
+            account.avatar_url,
+        )
+        if account.avatar_url
+        else ""
+    )
+    link = (
+        format_html(' <a href="{}">on TikTok</a>', job.public_url)
+        if job.public_url
+        else ""
+    )
+    return format_html(
+        '<span class="postdeck-chip postdeck-chip-{}">{}{} · {}{}</span>',
+        job.status,
+        avatar,
+        account,
+        job.get_status_display(),
+        link,
+    )
+
+
 @admin.register(Post)
 class PostAdmin(WorkspaceScopedAdmin):
+    form = PostAdminForm
     list_display = [
         "title",
         "workspace",
         "local_schedule",
+        "state",
+        "targets",
         "media_count",
-        "job_count",
         "updated_at",
     ]
     list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "scheduled_at"]
@@ -36,7 +73,13 @@ class PostAdmin(WorkspaceScopedAdmin):
     search_fields = ["title", "caption", "external_id"]
     search_help_text = "Search title, caption or external id."
     date_hierarchy = "scheduled_at"
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "local_schedule",
+        "targets_detail",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [PostMediaInline]
     fieldsets = [
         (None, {"fields": ["workspace", "title", "caption"]}),
@@ -47,9 +90,13 @@ class PostAdmin(WorkspaceScopedAdmin):
                     ("scheduled_date", "scheduled_time"),
                     "time_zone",
                     "scheduled_fold",
-                ]
+                    "local_schedule",
+                ],
+                "description": "Type the date and time as the clocks show them in "
+                "the chosen zone; the accounts' jobs follow this time.",
             },
         ),
+        ("Accounts", {"fields": ["targets_detail"]}),
         (
             "Record",
             {
@@ -59,12 +106,15 @@ class PostAdmin(WorkspaceScopedAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["postdeck/posts.css"]}
+
     def get_urls(self) -> list[URLPattern]:
         """The composer (issue 11) next to the classic form: ``compose/`` for
         a new post, ``<id>/compose/`` to edit one, plus its panel and live
         state endpoints."""
-        # Imported here: the composer's views need the TikTok app's admin,
-        # which registers after this one.
+        # Imported here: the composer's views import the TikTok app's admin
+        # package, which registers its ModelAdmins after this one.
         from tiktok_integration.admin.composer.views import (
             compose_page,
             compose_panel,
@@ -97,29 +147,56 @@ class PostAdmin(WorkspaceScopedAdmin):
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
-        return (
+        posts = (
             super()
             .get_queryset(request)
-            .annotate(
-                n_media=Count("post_media", distinct=True),
-                n_jobs=Count("publish_jobs", distinct=True),
-            )
+            .annotate(n_media=Count("post_media", distinct=True))
         )
+        return post_list_with_targets(posts)
 
-    @admin.display(description="Scheduled (workspace time)", ordering="scheduled_at")
+    @admin.display(description="Scheduled (post's time zone)", ordering="scheduled_at")
     def local_schedule(self, obj: Post) -> str:
         if obj.scheduled_at is None:
-            return "Draft"
-        zone = zoneinfo.ZoneInfo(obj.workspace.time_zone)
-        return timezone.localtime(obj.scheduled_at, zone).strftime("%Y-%m-%d %H:%M %Z")
+            return "No time yet"
+        return format_local(obj.scheduled_at, obj.time_zone or "UTC")
+
+    @admin.display(description="State")
+    def state(self, obj: Post) -> str:
+        return POST_STATE_LABELS[post_state_for(obj.publish_jobs.all())]
+
+    @admin.display(description="Accounts")
+    def targets(self, obj: Post) -> SafeString | str:
+        jobs = list(obj.publish_jobs.all())
+        if not jobs:
+            return "—"
+        return format_html_join(" ", "{}", ((_chip(job),) for job in jobs))
+
+    @admin.display(description="Each account")
+    def targets_detail(self, obj: Post) -> SafeString | str:
+        if obj.pk is None:
+            return "Accounts are chosen in the composer after saving."
+        jobs = list(obj.publish_jobs.all())
+        if not jobs:
+            return "No account publishes this post yet."
+        return format_html_join(
+            "",
+            '<div class="postdeck-target">{} <a href="{}">job {}</a>{}</div>',
+            (
+                (
+                    _chip(job),
+                    reverse(
+                        "admin:tiktok_integration_publishjob_change", args=[job.pk]
+                    ),
+                    job.pk,
+                    _evidence(job),
+                )
+                for job in jobs
+            ),
+        )
 
     @admin.display(description="Media", ordering="n_media")
     def media_count(self, obj: Post) -> int:
         return obj.n_media  # type: ignore[attr-defined]
-
-    @admin.display(description="Accounts", ordering="n_jobs")
-    def job_count(self, obj: Post) -> int:
-        return obj.n_jobs  # type: ignore[attr-defined]
 
     def save_model(
         self, request: HttpRequest, obj: Post, form: ModelForm, change: bool
@@ -127,3 +204,36 @@ class PostAdmin(WorkspaceScopedAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         post_save(post=obj)
+        if change:
+            post_jobs_follow(post=obj)
+
+
+def _evidence(job: PublishJob) -> SafeString | str:
+    snapshot: dict[str, Any] = job.consent_snapshot or {}
+    if not snapshot:
+        return format_html(
+            '<div class="postdeck-evidence">{}</div>',
+            "No consent record: set up in the job form, not the composer.",
+        )
+    who = snapshot.get("consented_by") or {}
+    shown = snapshot.get("creator_info_shown") or {}
+    choices = snapshot.get("choices") or {}
+    return format_html(
+        '<dl class="postdeck-evidence"><dt>Consented</dt><dd>{} at {}</dd>'
+        "<dt>Mode</dt><dd>{} (needs {})</dd>"
+        "<dt>Declaration shown</dt><dd>{}</dd>"
+        "<dt>Creator shown</dt><dd>{} @{}</dd>"
+        "<dt>Choices</dt><dd>{}</dd>"
+        "<dt>TikTok receives</dt><dd>{}</dd>"
+        "<dt>App looked unaudited</dt><dd>{}</dd></dl>",
+        who.get("name", "?"),
+        snapshot.get("consented_at", "?"),
+        snapshot.get("mode", job.mode),
+        snapshot.get("scope_needed", "?"),
+        snapshot.get("declaration_text") or "—",
+        shown.get("nickname", ""),
+        shown.get("username", ""),
+        ", ".join(f"{name}={value}" for name, value in choices.items()) or "—",
+        ", ".join(snapshot.get("sent_to_tiktok") or []) or "—",
+        "yes" if snapshot.get("app_looked_unaudited") else "no",
+    )

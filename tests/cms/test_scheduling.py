@@ -18,6 +18,7 @@ from cms.scheduling import (
     LocalTimeError,
     NonexistentLocalTimeError,
     describe_offset,
+    format_local,
     local_to_utc,
     utc_to_local,
 )
@@ -198,3 +199,16 @@ def test_every_instant_comes_back_from_its_wall_time_and_fold(
     assert local.tzinfo == zoneinfo.ZoneInfo(zone)
     back = local_to_utc(local.replace(tzinfo=None), zone, fold=local.fold)
     assert back == moment
+
+
+def test_local_time_is_shown_with_minutes_and_zone() -> None:
+    moment = local_to_utc(datetime(2026, 3, 29, 10, 0), "Europe/Rome")
+    assert (
+        format_local(moment, "Europe/Rome") == "29 Mar 2026, 10:00 CEST (Europe/Rome)"
+    )
+    before = local_to_utc(datetime(2026, 3, 28, 10, 0), "Europe/Rome")
+    assert format_local(before, "Europe/Rome") == "28 Mar 2026, 10:00 CET (Europe/Rome)"
+    kolkata = local_to_utc(datetime(2026, 3, 29, 14, 55), "Asia/Kolkata")
+    assert (
+        format_local(kolkata, "Asia/Kolkata") == "29 Mar 2026, 14:55 IST (Asia/Kolkata)"
+    )

@@ -10,7 +10,14 @@ from typing import Any
 from django import forms
 
 from tiktok_integration.client import TikTokError
-from tiktok_integration.composer import CreatorRules, check_post
+from tiktok_integration.composer import (
+    DIRECT,
+    DRAFT_RULES,
+    CreatorRules,
+    check_post,
+    draft_extras,
+    missing_scope,
+)
 from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.media import (
@@ -21,8 +28,10 @@ from tiktok_integration.publishing.media import (
 from tiktok_integration.services.accounts import tiktok_account_check_creator_info
 from tiktok_integration.services.tokens import ReconnectRequiredError
 
-#: The job fields staff choose (the rest are the system's).
-STAFF_FIELDS = ["post", "account", "scheduled_at", *PublishJob.SENDING_FIELDS]
+#: The job fields staff choose (the rest are the system's). The dispatch time
+#: is not among them: it follows the post's time (``scheduled_at`` is set from
+#: the post on save, and moved with it by ``services.compose``).
+STAFF_FIELDS = ["post", "account", *PublishJob.SENDING_FIELDS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,19 +104,35 @@ class PublishJobForm(forms.ModelForm):
             raise forms.ValidationError(
                 "The post and the account belong to different workspaces."
             )
-        check = self.creator_info_checks.get(account.pk) or fetch_creator_info(
-            account_id=account.pk
-        )
-        if check.error or check.rules is None:
-            raise forms.ValidationError(check.error)
+        if post.scheduled_at is None:
+            raise forms.ValidationError(
+                "The post has no time yet: set its date and time on the post's "
+                "page first; every account's copy goes out then."
+            )
+        self.instance.scheduled_at = post.scheduled_at
+        mode = data.get("mode") or DIRECT
+        missing = missing_scope(mode, account.granted_scopes)
+        if missing:
+            self.add_error("mode" if "mode" in self.fields else None, missing)
+            return data
+        rules = DRAFT_RULES
+        if mode == DIRECT:
+            # Creator info is a Direct Post endpoint (video.publish, §4.2); a
+            # draft needs only video.upload and is not checked against it.
+            check = self.creator_info_checks.get(account.pk) or fetch_creator_info(
+                account_id=account.pk
+            )
+            if check.error or check.rules is None:
+                raise forms.ValidationError(check.error)
+            rules = check.rules
         job = PublishJob(**{name: data.get(name) for name in STAFF_FIELDS})
         job.post = post
         try:
             media = job_media(job)
         except MediaProblemError as error:
             raise forms.ValidationError(str(error)) from error
-        problems = check_post(post_choices(job, media), check.rules)
-        for problem in problems:
+        choices = post_choices(job, media)
+        for problem in [*draft_extras(choices), *check_post(choices, rules)]:
             field = problem.field if problem.field in self.fields else None
             self.add_error(field, problem.message)
         return data

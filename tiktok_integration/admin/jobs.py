@@ -13,11 +13,11 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from cms.models import Post
+from cms.scheduling import format_local
 from tiktok_integration.admin.accounts import creator_card_html
 from tiktok_integration.admin.attempts import PublishAttemptInline
 from tiktok_integration.admin.job_forms import (
@@ -40,6 +40,7 @@ from tiktok_integration.publishing.staff_actions import (
 from workspaces.admin_scoping import WorkspaceScopedAdmin, scope_queryset
 
 SYSTEM_FIELDS = [
+    "post_schedule",
     "status",
     "creator_card",
     "lease_owner",
@@ -111,7 +112,7 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         "reconcile_jobs",
     ]
     fieldsets = [
-        (None, {"fields": ["post", "account", "scheduled_at", "status"]}),
+        (None, {"fields": ["post", "account", "post_schedule", "status"]}),
         ("Creator (from TikTok)", {"fields": ["creator_card"]}),
         (
             "What is sent",
@@ -150,6 +151,7 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
                     for field in SYSTEM_FIELDS
                     if field
                     not in {
+                        "post_schedule",
                         "status",
                         "creator_card",
                         "failure_message",
@@ -175,7 +177,8 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         # the built-in sandbox needs to answer), so ask before it starts.
         request.creator_info_checks = {}  # type: ignore[attr-defined]
         account_id = request.POST.get("account", "") if request.method == "POST" else ""
-        if account_id.isdigit():
+        # Only a direct post is checked against creator info (video.publish).
+        if account_id.isdigit() and request.POST.get("mode") == PublishJob.Mode.DIRECT:
             accounts = scope_queryset(
                 TikTokAccount.objects.filter(pk=int(account_id)), request
             )
@@ -212,7 +215,6 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
             )
             if post is not None:
                 initial["post"] = post.pk
-                initial["scheduled_at"] = post.scheduled_at or timezone.now()
         return initial
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -273,6 +275,22 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         if obj.public_url:
             return format_html('<a href="{}">on TikTok</a>', obj.public_url)
         return obj.failure_message[:80]
+
+    @admin.display(description="Goes out at")
+    def post_schedule(self, obj: PublishJob) -> str:
+        if obj.pk is None:
+            return "The post's time (set on the post's page)."
+        post = obj.post
+        when = (
+            format_local(obj.scheduled_at, post.time_zone or "UTC")
+            if obj.scheduled_at
+            else "—"
+        )
+        return format_html(
+            '{} — follows <a href="{}">the post\'s time</a>; change it there.',
+            when,
+            reverse("admin:cms_post_change", args=[post.pk]),
+        )
 
     @admin.display(description="Creator (from TikTok)")
     def creator_card(self, obj: PublishJob) -> str:

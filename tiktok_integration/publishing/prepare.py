@@ -1,10 +1,12 @@
 """CLAIMED: check the post against what TikTok allows now, then commit the init
 intent (docs/reliability.md §4).
 
-Creator info is read again (§4.2) and the post checked against it with the
-composer's rules; posting caps are anticipated (``caps``); then
-``init_requested_at`` is committed → INIT_PENDING. A job that already has a
-``publish_id`` is only ever resumed, never initialised again.
+The account must have granted the scope the job's mode needs (§2: video.upload
+for a draft, video.publish for a direct post). For a direct post creator info
+is read again (§4.2) and the post checked against it with the composer's
+rules; posting caps are anticipated (``caps``); then ``init_requested_at``
+is committed → INIT_PENDING. A job that already has a ``publish_id`` is only
+ever resumed, never initialised again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from django.db.models.functions import Now
 
 from media_library.selectors import media_asset_pull_url
 from tiktok_integration.client.facts import Endpoint
-from tiktok_integration.composer import CreatorRules, check_post
+from tiktok_integration.composer import (
+    DIRECT,
+    DRAFT_RULES,
+    CreatorRules,
+    check_post,
+    missing_scope,
+)
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.calls import call_api
@@ -63,10 +71,22 @@ def prepare(run: Run, job: PublishJob) -> None:
             "The post's media changed after this job was set up; check the job "
             "and confirm it with 'Publish now'.",
         )
-    snapshot = _creator_info(run, job)
-    problems = check_post(
-        post_choices(job, media), CreatorRules.from_snapshot(snapshot)
+    missing = missing_scope(
+        job.mode,
+        TikTokAccount.objects.values_list("granted_scopes", flat=True).get(
+            pk=job.account_id
+        ),
     )
+    if missing:
+        raise NeedsPersonError(Status.NEEDS_CONFIRMATION, f"Not sent: {missing}")
+    # Creator info is a Direct Post endpoint (video.publish, §4.2): a draft
+    # needs only video.upload and is not checked against it.
+    rules = (
+        CreatorRules.from_snapshot(_creator_info(run, job))
+        if job.mode == DIRECT
+        else DRAFT_RULES
+    )
+    problems = check_post(post_choices(job, media), rules)
     if problems:
         raise NeedsPersonError(
             Status.NEEDS_CONFIRMATION,

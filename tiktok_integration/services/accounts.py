@@ -204,11 +204,7 @@ def oauth_connect_finish(
         account.connected_by_id = user_id
         account.save()
         resumed = tiktok_account_resume_paused_jobs(account_id=account.pk)
-    warnings = [
-        f"TikTok did not grant {scope}, so {SCOPE_FEATURES.get(scope, scope)} will "
-        "not work until the account is reconnected with it."
-        for scope in missing
-    ]
+    warnings = [_missing_scope_warning(scope, granted) for scope in missing]
     if resumed:
         warnings.append(f"{resumed} paused post(s) are back on the schedule.")
     try:
@@ -224,6 +220,20 @@ def oauth_connect_finish(
         missing_scopes=missing,
         warnings=tuple(warnings),
     )
+
+
+def _missing_scope_warning(scope: str, granted: set[str]) -> str:
+    # Each posting mode needs its own scope (§2): say which mode still works,
+    # so an account without video.publish is not taken for useless.
+    warning = (
+        f"TikTok did not grant {scope}, so {SCOPE_FEATURES.get(scope, scope)} will "
+        "not work until the account is reconnected with it."
+    )
+    if scope == "video.publish" and "video.upload" in granted:
+        warning += " Drafts sent to the creator's TikTok inbox work (video.upload)."
+    if scope == "video.upload" and "video.publish" in granted:
+        warning += " Posting directly to the profile works (video.publish)."
+    return warning
 
 
 def tiktok_account_sync_profile(*, account_id: int) -> TikTokAccount:

@@ -23,7 +23,13 @@ from cms.models import Post, PostMedia
 from cms.scheduling import LocalTimeError, utc_to_local
 from media_library.models import MediaAsset
 from media_library.selectors import media_asset_pull_url
-from tiktok_integration.composer import DIRECT, DRAFT
+from tiktok_integration.client.facts import PrivacyLevel
+from tiktok_integration.composer import (
+    DIRECT,
+    DIRECT_ONLY_FIELDS,
+    DRAFT,
+    SCOPE_FOR_MODE,
+)
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.transitions import (
@@ -33,13 +39,12 @@ from tiktok_integration.publishing.transitions import (
     publish_job_reopen,
     publish_job_save_edit,
 )
+from tiktok_integration.selectors import job_is_started
 from tiktok_integration.services.compose_checks import (
     Checked,
     ErrorMap,
     check_request,
-    evidence,
     instant_for,
-    is_started,
     job_differs,
     member_of,
 )
@@ -180,7 +185,7 @@ def _write_jobs(request: ComposeRequest, checked: Checked, post: Post) -> None:
     source = _source_for(checked.assets)
     consented_at = db_now()
     for account_id, job in existing.items():
-        if not is_started(job):
+        if not job_is_started(job):
             continue
         target = wanted.get(account_id)
         label = f"@{checked.account_names.get(account_id) or job.account_id}"
@@ -200,10 +205,10 @@ def _write_jobs(request: ComposeRequest, checked: Checked, post: Post) -> None:
     _raise_if(errors)
     for account_id, target in wanted.items():
         job = existing.get(account_id) or PublishJob(post=post, account_id=account_id)
-        if job.pk is not None and is_started(job):
+        if job.pk is not None and job_is_started(job):
             continue
         _apply(job, target, checked, source)
-        job.consent_snapshot = evidence(
+        job.consent_snapshot = _evidence(
             target, checked, user_id=request.user_id, at=consented_at
         )
         if job.pk is None:
@@ -237,6 +242,49 @@ def _apply(
     job.failure_message = ""
 
 
+def _evidence(
+    target: ComposeTarget, checked: Checked, *, user_id: int, at: datetime
+) -> dict[str, Any]:
+    """The consent evidence stored on the job (``PublishJob.consent_snapshot``):
+    what the screen showed, what TikTok said on submit, what was chosen and
+    what TikTok receives, who consented and when (ISO 8601 UTC)."""
+    fresh = checked.creator_info.get(target.account_id, {})
+    options = tuple(fresh.get("privacy_level_options") or ())
+    is_direct = target.mode == DIRECT
+    sent = (
+        ["caption", *DIRECT_ONLY_FIELDS, "cover_timestamp_ms"]
+        if is_direct
+        else (
+            ["media"]
+            if checked.assets and checked.assets[0].kind == MediaAsset.Kind.VIDEO
+            else ["caption", "photo_title", "photo_cover_index"]
+        )
+    )
+    return {
+        "mode": target.mode,
+        "scope_needed": SCOPE_FOR_MODE[target.mode],
+        "creator_info_shown": dict(target.creator_info_shown),
+        "creator_info_checked": fresh,
+        "choices": {
+            "privacy_level": target.privacy_level if is_direct else "",
+            "allow_comment": target.allow_comment and is_direct,
+            "allow_duet": target.allow_duet and is_direct,
+            "allow_stitch": target.allow_stitch and is_direct,
+            "brand_organic": target.brand_organic and is_direct,
+            "brand_content": target.brand_content and is_direct,
+            "is_aigc": target.is_aigc and is_direct,
+            "cover_timestamp_ms": target.cover_timestamp_ms if is_direct else None,
+            "photo_title": target.photo_title,
+            "photo_cover_index": target.photo_cover_index,
+        },
+        "sent_to_tiktok": sent,
+        "declaration_text": target.declaration_text,
+        "consented_by": {"id": user_id, "name": checked.user_name},
+        "consented_at": at.isoformat(),
+        "app_looked_unaudited": is_direct and options == (PrivacyLevel.SELF_ONLY,),
+    }
+
+
 def _source_for(assets: tuple[MediaAsset, ...]) -> str:
     # PULL_FROM_URL when the media is already on a verified URL (§8.7).
     if assets and assets[0].kind == MediaAsset.Kind.VIDEO:
@@ -267,12 +315,12 @@ def post_reschedule(
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post_id)
         jobs = list(
-            PublishJob.objects.select_for_update()
+            PublishJob.objects.select_for_update(of=("self",))
             .filter(post=post)
             .select_related("account")
         )
         for job in jobs:
-            if is_started(job) and job.scheduled_at != scheduled_at:
+            if job_is_started(job) and job.scheduled_at != scheduled_at:
                 errors.add(
                     f"target:{job.account_id}",
                     f"{job.account}'s copy is already '{job.get_status_display()}'"
@@ -295,10 +343,25 @@ def post_reschedule(
                 "updated_at",
             ]
         )
-        for job in jobs:
-            if job.status in PublishJob.EDITABLE:
-                publish_job_move(publish_job_id=job.pk, scheduled_at=scheduled_at)
+        post_jobs_follow(post=post)
     return post
+
+
+def post_jobs_follow(*, post: Post) -> int:
+    """Give every job of ``post`` that is not claimed yet the post's time
+    (``post.scheduled_at``, aware UTC; a post without a time moves nothing).
+    Call it inside the transaction that saved the post. Returns how many
+    moved. Raises ``InvalidTransitionError`` when a job was claimed meanwhile
+    (then the caller's transaction must roll back)."""
+    if post.scheduled_at is None:
+        return 0
+    moved = 0
+    jobs = PublishJob.objects.filter(post=post, status__in=PublishJob.EDITABLE)
+    for job_id, scheduled_at in jobs.values_list("pk", "scheduled_at"):
+        if scheduled_at != post.scheduled_at:
+            publish_job_move(publish_job_id=job_id, scheduled_at=post.scheduled_at)
+            moved += 1
+    return moved
 
 
 def _fold_of(moment: datetime, time_zone: str) -> int:

@@ -16,20 +16,22 @@ from django.contrib.auth import get_user_model
 from cms.models import Post
 from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local
 from media_library.models import MediaAsset
-from tiktok_integration.client import CreatorInfo, TikTokError
-from tiktok_integration.client.facts import MAX_PHOTO_IMAGES, PrivacyLevel
+from tiktok_integration.client import TikTokError
+from tiktok_integration.client.facts import MAX_PHOTO_IMAGES
 from tiktok_integration.composer import (
     BRANDED_DECLARATION,
     DIRECT,
     DIRECT_ONLY_FIELDS,
     DRAFT,
+    DRAFT_RULES,
     MUSIC_DECLARATION,
     PHOTO,
-    SCOPE_FOR_MODE,
     VIDEO,
     CreatorRules,
     PostChoices,
     check_post,
+    draft_extras,
+    missing_scope,
 )
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.gateway.errors import ComeBackLaterError
@@ -42,17 +44,6 @@ if TYPE_CHECKING:
     from tiktok_integration.services.compose import ComposeRequest, ComposeTarget
 
 TITLE_FROM_CAPTION_CHARS = 60
-#: Words for the direct-only choices a draft cannot carry.
-DIRECT_ONLY_LABELS = {
-    "privacy_level": "'who can view' setting",
-    "allow_comment": "comments setting",
-    "allow_duet": "Duet setting",
-    "allow_stitch": "Stitch setting",
-    "brand_organic": "'your brand' disclosure",
-    "brand_content": "'branded content' disclosure",
-    "is_aigc": "'AI-generated' label",
-    "cover_timestamp_ms": "cover frame",
-}
 #: ComposeTarget fields a composer rule may name.
 TARGET_FIELDS = {
     *DIRECT_ONLY_FIELDS,
@@ -62,9 +53,6 @@ TARGET_FIELDS = {
     "mode",
     "declaration_text",
 }
-_NO_CREATOR_INFO = CreatorRules(
-    info=CreatorInfo("", "", "", (), False, False, False, None), can_post=True
-)
 
 
 @dataclass
@@ -132,16 +120,6 @@ def instant_for(
         )
         return None
     return moment
-
-
-def is_started(job: PublishJob) -> bool:
-    """Claimed or beyond: staff can no longer change it. A job cancelled
-    before anything reached TikTok counts as not started."""
-    if job.status in PublishJob.EDITABLE:
-        return False
-    if job.status == PublishJob.Status.CANCELLED:
-        return bool(job.init_requested_at or job.publish_id)
-    return True
 
 
 def job_differs(job: PublishJob, target: ComposeTarget, scheduled_at: datetime) -> bool:
@@ -315,20 +293,13 @@ def _check_target(
     if target.mode not in (DIRECT, DRAFT):
         errors.add(f"{key}:mode", "Choose 'Direct post' or 'Draft to the inbox'.")
         return None
-    scope = SCOPE_FOR_MODE[target.mode]
-    if scope not in account.granted_scopes:
-        errors.add(
-            f"{key}:mode",
-            f"@{account.username} did not grant {scope}, which "
-            + ("posting directly" if target.mode == DIRECT else "sending drafts")
-            + " needs; reconnect it with that permission"
-            + (" or send a draft instead." if target.mode == DIRECT else "."),
-        )
+    missing = missing_scope(target.mode, account.granted_scopes)
+    if missing:
+        errors.add(f"{key}:mode", f"@{account.username}: {missing}")
         return None
     is_video = bool(assets) and assets[0].kind == MediaAsset.Kind.VIDEO
     if target.mode == DRAFT:
-        _refuse_draft_extras(errors, key, target, is_video=is_video)
-        rules, snapshot = _NO_CREATOR_INFO, None
+        rules, snapshot = DRAFT_RULES, None
     else:
         snapshot = _fresh_creator_info(errors, key, account)
         if snapshot is None:
@@ -354,7 +325,7 @@ def _check_target(
         video_duration_seconds=assets[0].duration_seconds if is_video else None,
         media_count=len(assets),
     )
-    for problem in check_post(choices, rules):
+    for problem in [*draft_extras(choices), *check_post(choices, rules)]:
         if problem.field == "caption":
             errors.add("caption", problem.message)
         elif problem.field == "media" and not problem.from_creator:
@@ -364,24 +335,6 @@ def _check_target(
         else:
             errors.add(key, problem.message)
     return snapshot
-
-
-def _refuse_draft_extras(
-    errors: ErrorMap, key: str, target: ComposeTarget, *, is_video: bool
-) -> None:
-    # An inbox draft carries no post_info for video (§4.4) and only title,
-    # description and cover for photos (§4.5): storing more would pretend
-    # TikTok receives it.
-    extras = [name for name in DIRECT_ONLY_FIELDS if getattr(target, name)]
-    if is_video and target.cover_timestamp_ms is not None:
-        extras.append("cover_timestamp_ms")
-    for name in extras:
-        errors.add(
-            f"{key}:{name}",
-            f"A draft sent to the inbox carries no {DIRECT_ONLY_LABELS[name]}: "
-            "TikTok does not receive it, the creator sets it in the TikTok app. "
-            "Clear it, or post directly.",
-        )
 
 
 def _check_declaration(errors: ErrorMap, key: str, target: ComposeTarget) -> None:
@@ -422,46 +375,3 @@ def _fresh_creator_info(
         or {}
     )
     return snapshot
-
-
-def evidence(
-    target: ComposeTarget, checked: Checked, *, user_id: int, at: datetime
-) -> dict[str, Any]:
-    """The consent evidence stored on the job (``PublishJob.consent_snapshot``):
-    what the screen showed, what TikTok said on submit, what was chosen and
-    what TikTok receives, who consented and when (ISO 8601 UTC)."""
-    fresh = checked.creator_info.get(target.account_id, {})
-    options = tuple(fresh.get("privacy_level_options") or ())
-    is_direct = target.mode == DIRECT
-    sent = (
-        ["caption", *DIRECT_ONLY_FIELDS, "cover_timestamp_ms"]
-        if is_direct
-        else (
-            ["media"]
-            if checked.assets and checked.assets[0].kind == MediaAsset.Kind.VIDEO
-            else ["caption", "photo_title", "photo_cover_index"]
-        )
-    )
-    return {
-        "mode": target.mode,
-        "scope_needed": SCOPE_FOR_MODE[target.mode],
-        "creator_info_shown": dict(target.creator_info_shown),
-        "creator_info_checked": fresh,
-        "choices": {
-            "privacy_level": target.privacy_level if is_direct else "",
-            "allow_comment": target.allow_comment and is_direct,
-            "allow_duet": target.allow_duet and is_direct,
-            "allow_stitch": target.allow_stitch and is_direct,
-            "brand_organic": target.brand_organic and is_direct,
-            "brand_content": target.brand_content and is_direct,
-            "is_aigc": target.is_aigc and is_direct,
-            "cover_timestamp_ms": target.cover_timestamp_ms if is_direct else None,
-            "photo_title": target.photo_title,
-            "photo_cover_index": target.photo_cover_index,
-        },
-        "sent_to_tiktok": sent,
-        "declaration_text": target.declaration_text,
-        "consented_by": {"id": user_id, "name": checked.user_name},
-        "consented_at": at.isoformat(),
-        "app_looked_unaudited": is_direct and options == (PrivacyLevel.SELF_ONLY,),
-    }

@@ -263,3 +263,24 @@ def test_no_token_reaches_the_logs_at_debug(member, client, public_creator, capl
     assert caplog.records, "the lifecycle should have logged something"
     for secret in [*seen, settings.TIKTOK_CLIENT_SECRET]:
         assert secret not in caplog.text
+
+
+def test_upload_only_connect_says_drafts_still_work(member, client, public_creator):
+    # given a creator who grants video.upload but not video.publish
+    response = connect(
+        client,
+        member.workspace,
+        public_creator,
+        scopes=["user.info.basic", "user.info.profile", "video.upload"],
+    )
+    # then connect says what does not work, and that drafts do
+    text = messages_of(response)
+    assert "did not grant video.publish, so posting directly" in text
+    assert "Drafts sent to the creator's TikTok inbox work (video.upload)." in text
+    account = TikTokAccount.objects.get()
+    assert account.status == TikTokAccount.Status.ACTIVE
+    assert account.granted_scopes == [
+        "user.info.basic",
+        "user.info.profile",
+        "video.upload",
+    ]

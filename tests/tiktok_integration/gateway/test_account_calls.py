@@ -4,9 +4,12 @@ only when the refresh is refused, and TikTok's per-token rate limit kept."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
 
+from tests.factories.cms import schedule
 from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import connect, scheduled_job
 from tiktok_integration.gateway import account_calls
@@ -31,8 +34,8 @@ def account(public_creator: SandboxCreator) -> TikTokAccount:
 
 def job_form(post_id: int, account_id: int) -> dict[str, object]:
     return {
-        "post": post_id, "account": account_id, "scheduled_at_0": "2030-01-01",
-        "scheduled_at_1": "10:00:00", "mode": "direct", "source": "FILE_UPLOAD",
+        "post": post_id, "account": account_id, "mode": "direct",
+        "source": "FILE_UPLOAD",
         "privacy_level": "SELF_ONLY", "photo_cover_index": 0,
         "attempts-TOTAL_FORMS": 0, "attempts-INITIAL_FORMS": 0,
     }  # fmt: skip
@@ -41,7 +44,7 @@ def job_form(post_id: int, account_id: int) -> dict[str, object]:
 def staff_with_a_post(client, account: TikTokAccount) -> int:
     client.force_login(MembershipFactory(workspace=account.workspace).user)
     draft = scheduled_job(account)
-    post_id = draft.post_id
+    post_id = schedule(draft.post, datetime(2030, 1, 1, 10, 0)).pk  # noqa: DTZ001
     draft.delete()
     return post_id
 

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.factories.cms import schedule
 from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
 from tiktok_integration.client import sign
@@ -108,15 +110,15 @@ def test_admin_adds_a_job_from_a_post_under_the_composer_rules(
     user = MembershipFactory(workspace=account.workspace).user
     client.force_login(user)
     draft = scheduled_job(account)
-    post = draft.post
+    post = schedule(draft.post, datetime(2030, 1, 1, 10, 0))  # noqa: DTZ001
     draft.delete()
     sandbox_creator_update(creator=public_creator, is_comment_disabled=True)
     sandbox_settings_update(is_audited=False)
     url = reverse("admin:tiktok_integration_publishjob_add")
     form = {
-        "post": post.pk, "account": account.pk, "scheduled_at_0": "2030-01-01",
-        "scheduled_at_1": "10:00:00", "mode": "direct", "source": "FILE_UPLOAD",
-        "privacy_level": "PUBLIC_TO_EVERYONE", "allow_comment": "on",
+        "post": post.pk, "account": account.pk, "mode": "direct",
+        "source": "FILE_UPLOAD", "privacy_level": "PUBLIC_TO_EVERYONE",
+        "allow_comment": "on",
         "photo_cover_index": 0, "attempts-TOTAL_FORMS": 0,
         "attempts-INITIAL_FORMS": 0,
     }  # fmt: skip
@@ -134,6 +136,8 @@ def test_admin_adds_a_job_from_a_post_under_the_composer_rules(
     assert accepted.status_code == 302, accepted.content[:2000]
     job = PublishJob.objects.get(post=post)
     assert job.status == Status.SCHEDULED and not job.allow_comment
+    # and it goes out at the post's time, not one typed on the job
+    assert job.scheduled_at == post.scheduled_at
 
 
 def test_admin_actions_cancel_retry_and_mark_published(account, client):
