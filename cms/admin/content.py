@@ -117,7 +117,7 @@ class PostAdmin(WorkspaceScopedAdmin):
         # package, which registers its ModelAdmins after this one.
         from tiktok_integration.admin.composer.views import (
             compose_page,
-            compose_panel,
+            compose_panels,
             compose_status,
         )
 
@@ -126,10 +126,10 @@ class PostAdmin(WorkspaceScopedAdmin):
         return [
             path("compose/", wrap(compose_page), own, name="cms_post_compose"),
             path(
-                "compose/panel/<int:account_id>/",
-                wrap(compose_panel),
+                "compose/panels/",
+                wrap(compose_panels),
                 own,
-                name="cms_post_compose_panel",
+                name="cms_post_compose_panels",
             ),
             path(
                 "<int:post_id>/compose/",

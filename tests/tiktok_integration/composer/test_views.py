@@ -41,7 +41,7 @@ def test_another_workspaces_account_post_or_workspace_is_not_found(staff_client)
     post = PostFactory(workspace=other)
     # then every composer URL answers 404 for it
     urls = [
-        reverse("admin:cms_post_compose_panel", args=[account.pk]),
+        reverse("admin:cms_post_compose_panels") + f"?accounts={account.pk}",
         reverse("admin:cms_post_compose_edit", args=[post.pk]),
         reverse("admin:cms_post_compose_status", args=[post.pk]),
         reverse("admin:cms_post_compose") + f"?workspace={other.pk}",

@@ -2,10 +2,10 @@
 
 ``compose_page`` renders the form and takes its POST (``post_compose`` checks
 everything again; nothing reaches TikTok before the button, §8.6);
-``compose_panel`` renders one target's panel with creator info asked just now
-(the page fetches every panel at once); ``compose_status`` is the JSON the page
-polls after the button. All are admin views (``PostAdmin.get_urls``), scoped
-to the user's workspaces: anything else is 404.
+``compose_panels`` renders targets' panels with creator info asked just now
+(the page fetches them in a few parallel requests); ``compose_status`` is the
+JSON the page polls after the button. All are admin views
+(``PostAdmin.get_urls``), scoped to the user's workspaces: anything else is 404.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from tiktok_integration.admin.composer.page import (
     submitted_values,
     zone_choices,
 )
-from tiktok_integration.admin.composer.panels import panel_for
+from tiktok_integration.admin.composer.panels import panels_for
 from tiktok_integration.admin.composer.status import post_status
 from tiktok_integration.admin.composer.submission import (
     parse_submission,
@@ -47,6 +47,12 @@ from tiktok_integration.models import TikTokAccount
 from tiktok_integration.services.compose import ComposeError, post_compose
 from workspaces.models import Workspace
 from workspaces.selectors import workspace_ids_for, workspace_list_for
+
+#: Requests the page sends at once for its panels: under the browser's six
+#: connections per host, so none waits for another (the rest is for media).
+PANEL_REQUESTS = 4
+#: Accounts one panels request may ask about.
+MAX_PANELS = 50
 
 
 def _posts(request: HttpRequest) -> QuerySet[Post]:
@@ -153,7 +159,8 @@ def _page_context(
         "has_errors": bool(errors),
         "errors": {key: messages for key, messages in errors.items() if ":" not in key},
         "page_data": {
-            "panelUrl": reverse("admin:cms_post_compose_panel", args=[0]),
+            "panelsUrl": reverse("admin:cms_post_compose_panels"),
+            "panelRequests": PANEL_REQUESTS,
             "workspace": workspace.pk,
             "targetValues": values["target_values"],
             "targetErrors": {
@@ -171,12 +178,17 @@ def _page_context(
 
 
 @require_GET
-def compose_panel(
-    request: HttpRequest, account_id: int, *, model_admin: ModelAdmin[Post]
+def compose_panels(
+    request: HttpRequest, *, model_admin: ModelAdmin[Post]
 ) -> HttpResponse:
-    """One target's panel (an HTML fragment), creator info asked just now."""
+    """The panels (HTML fragments, in the order asked) of ``?accounts=1,2``
+    (at most ``MAX_PANELS``), creator info asked just now; 404 if any account
+    is not in the user's workspaces (or not in ``?workspace=``)."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    wanted = _account_ids(request.GET.get("accounts", ""))
+    if not wanted or len(wanted) > MAX_PANELS:
+        raise Http404
     allowed = workspace_ids_for(request.user)
     accounts = TikTokAccount.objects.select_related("workspace")
     if allowed is not None:
@@ -184,16 +196,23 @@ def compose_panel(
     workspace = request.GET.get("workspace", "")
     if workspace.isdigit():
         accounts = accounts.filter(workspace_id=int(workspace))
-    account = get_object_or_404(accounts, pk=account_id)
-    panel = panel_for(account)
+    found = {account.pk: account for account in accounts.filter(pk__in=wanted)}
+    if len(found) != len(wanted):
+        raise Http404
+    panels = panels_for([found[account_id] for account_id in wanted])
     return TemplateResponse(
         request,
-        "admin/cms/post/compose_panel.html",
+        "admin/cms/post/compose_panels.html",
         {
-            "panel": panel,
+            "panels": [
+                {
+                    "panel": panel,
+                    "prefix": target_prefix(panel.account.pk),
+                    "snapshot_json": json.dumps(panel.snapshot),
+                }
+                for panel in panels
+            ],
             "texts": texts,
-            "prefix": target_prefix(account.pk),
-            "snapshot_json": json.dumps(panel.snapshot),
         },
     )
 

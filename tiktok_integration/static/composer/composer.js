@@ -134,8 +134,6 @@
   });
 
   // --- panels ---------------------------------------------------------------
-  const panelUrl = (accountId) =>
-    `${data.panelUrl.replace(/\/0\/$/, `/${accountId}/`)}?workspace=${data.workspace}`;
   const panelFor = (accountId) => $(`.composer-panel[data-account-id="${accountId}"]`, panelsBox);
 
   const placePanel = (node) => {
@@ -182,18 +180,12 @@
     }
   };
 
-  const loadPanel = (accountId, username) => {
-    if (panelFor(accountId)) {
-      return;
-    }
-    const holder = document.createElement("section");
-    holder.className = "composer-panel";
-    holder.dataset.accountId = accountId;
-    holder.dataset.username = username;
-    holder.dataset.state = "loading";
-    holder.textContent = `Asking TikTok what @${username} may post right now…`;
-    placePanel(holder);
-    fetch(panelUrl(accountId), { credentials: "same-origin", headers: { Accept: "text/html" } })
+  // Placeholders first, then a few requests at once, each for several
+  // accounts that the server asks TikTok about in parallel.
+  const fetchPanels = (holders) => {
+    const ids = holders.map((holder) => holder.dataset.accountId).join(",");
+    const url = `${data.panelsUrl}?workspace=${data.workspace}&accounts=${ids}`;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then((response) => {
         if (!response.ok) {
           throw new Error(`the server answered ${response.status}`);
@@ -201,39 +193,58 @@
         return response.text();
       })
       .then((html) => {
-        if (!holder.isConnected) {
-          return;
-        }
         const template = document.createElement("template");
-        template.innerHTML = html.trim();
-        const panel = template.content.firstElementChild;
-        holder.replaceWith(panel);
-        applyValues(panel, (data.targetValues || {})[accountId]);
-        applyErrors(panel);
+        template.innerHTML = html;
+        for (const panel of Array.from(template.content.querySelectorAll(".composer-panel"))) {
+          const accountId = panel.dataset.accountId;
+          const holder = holders.find((item) => item.dataset.accountId === accountId);
+          if (!holder || !holder.isConnected) {
+            continue;
+          }
+          holder.replaceWith(panel);
+          applyValues(panel, (data.targetValues || {})[accountId]);
+          applyErrors(panel);
+          document.dispatchEvent(
+            new CustomEvent("composer:panel", { detail: { accountId, at: performance.now() } })
+          );
+        }
         refresh();
-        document.dispatchEvent(
-          new CustomEvent("composer:panel", { detail: { accountId, at: performance.now() } })
-        );
       })
       .catch((error) => {
-        holder.dataset.state = "blocked";
-        holder.textContent =
-          `Could not load the panel for @${username} (${error.message}). Reload the page to try again.`;
+        for (const holder of holders) {
+          holder.dataset.state = "blocked";
+          holder.textContent =
+            `Could not load the panel for @${holder.dataset.username} (${error.message}). Reload the page to try again.`;
+        }
         refresh();
       });
   };
 
   const syncPanels = () => {
+    const holders = [];
     for (const input of $$("input[name=targets]", form)) {
-      if (input.checked) {
-        loadPanel(input.value, input.dataset.username);
-      } else {
-        const panel = panelFor(input.value);
+      const panel = panelFor(input.value);
+      if (!input.checked) {
         if (panel) {
           panel.remove();
         }
+        continue;
       }
+      if (panel) {
+        continue;
+      }
+      const holder = document.createElement("section");
+      holder.className = "composer-panel";
+      holder.dataset.accountId = input.value;
+      holder.dataset.username = input.dataset.username;
+      holder.dataset.state = "loading";
+      holder.textContent = `Asking TikTok what @${input.dataset.username} may post right now…`;
+      placePanel(holder);
+      holders.push(holder);
     }
+    const groups = Array.from({ length: Math.min(data.panelRequests, holders.length) }, () => []);
+    holders.forEach((holder, index) => groups[index % groups.length].push(holder));
+    groups.forEach(fetchPanels);
   };
 
   const refreshPanel = (panel, kind, problems) => {
