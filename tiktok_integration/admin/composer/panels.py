@@ -81,11 +81,20 @@ def _modes(account: TikTokAccount) -> tuple[tuple[str, ...], str]:
 
 def panels_for(accounts: list[TikTokAccount]) -> list[Panel]:
     """``panel_for`` of each account, in order, the TikTok calls made at once
-    (threads wait on the network; each closes its own database connection)."""
-    if len(accounts) <= 1:
+    (threads wait on the network; each closes its own database connection).
+
+    One after another on an in-memory SQLite database (the test suite's): its
+    connections share one cache that refuses concurrent writers outright."""
+    if len(accounts) <= 1 or _in_memory_database():
         return [panel_for(account) for account in accounts]
     with ThreadPoolExecutor(max_workers=len(accounts)) as pool:
         return list(pool.map(_panel_in_thread, accounts))
+
+
+def _in_memory_database() -> bool:
+    connection = connections["default"]
+    is_in_memory = getattr(connection, "is_in_memory_db", lambda: False)
+    return connection.vendor == "sqlite" and bool(is_in_memory())
 
 
 def _panel_in_thread(account: TikTokAccount) -> Panel:
