@@ -198,9 +198,8 @@ def _write_jobs(request: ComposeRequest, checked: Checked, post: Post) -> None:
         elif media_changed or job_differs(job, target, checked.scheduled_at):
             errors.add(
                 f"target:{account_id}",
-                f"{label} is already '{state}', so its time and settings can no "
-                "longer change. Keep them as they were, or remove nothing and "
-                "make a new post for a new version.",
+                f"{label} is already '{state}', so its time, media and settings "
+                "can no longer change: keep them as they were, or make a new post.",
             )
     _raise_if(errors)
     for account_id, target in wanted.items():
