@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -108,6 +108,43 @@ class PostAdmin(WorkspaceScopedAdmin):
 
     class Media:
         css = {"all": ["postdeck/posts.css"]}
+
+    def get_urls(self) -> list[URLPattern]:
+        """The composer (issue 11) next to the classic form: ``compose/`` for
+        a new post, ``<id>/compose/`` to edit one, plus its panel and live
+        state endpoints."""
+        # Imported here: the composer's views import the TikTok app's admin
+        # package, which registers its ModelAdmins after this one.
+        from tiktok_integration.admin.composer.views import (
+            compose_page,
+            compose_panels,
+            compose_status,
+        )
+
+        wrap = self.admin_site.admin_view
+        own = {"model_admin": self}
+        return [
+            path("compose/", wrap(compose_page), own, name="cms_post_compose"),
+            path(
+                "compose/panels/",
+                wrap(compose_panels),
+                own,
+                name="cms_post_compose_panels",
+            ),
+            path(
+                "<int:post_id>/compose/",
+                wrap(compose_page),
+                own,
+                name="cms_post_compose_edit",
+            ),
+            path(
+                "<int:post_id>/compose/status/",
+                wrap(compose_status),
+                own,
+                name="cms_post_compose_status",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         posts = (
