@@ -21,8 +21,9 @@ from tiktok_integration.models import PublishJob
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:cms_post_add")
 LIST = reverse("admin:cms_post_changelist")
-#: Session, user, counts, the page of posts, their jobs with accounts, filters.
-QUERIES_FOR_THE_POST_LIST = 11
+#: Session, user, the user's two-factor duty (workspaces that require it),
+#: counts, the page of posts, their jobs with accounts, filters.
+QUERIES_FOR_THE_POST_LIST = 12
 
 
 def form(workspace: Any, **fields: Any) -> dict[str, Any]:

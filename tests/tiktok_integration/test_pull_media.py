@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import pytest
@@ -15,7 +15,7 @@ from django.test import Client
 
 from cms.models import Post, PostMedia
 from media_library.models import MediaAsset
-from tests.factories.cms import PostFactory
+from tests.factories.cms import PostFactory, schedule
 from tests.factories.media import VerifiedUrlPrefixFactory
 from tests.factories.tiktok import PublishJobFactory
 from tiktok_integration.models import PublishJob
@@ -153,6 +153,7 @@ def test_a_photo_job_is_refused_until_a_prefix_is_verified(settings):
     settings.TIKTOK_SANDBOX = False
     settings.BASE_URL = "https://postdeck.example.com"
     job, _asset = job_with(b"photo", status=Status.SCHEDULED)
+    schedule(job.post, datetime(2030, 1, 1, 10, 0))  # noqa: DTZ001 (a wall time)
     PublishJob.objects.filter(pk=job.pk).delete()
     rules = CreatorRules.from_snapshot(
         {"nickname": "N", "privacy_level_options": ["SELF_ONLY"], "can_post": True}
