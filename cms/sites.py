@@ -30,6 +30,8 @@ class PostdeckAdminSite(admin.AdminSite):
     site_header = "Postdeck"
     site_title = "Postdeck"
     index_title = "Dashboard"
+    # Postdeck has no public front page ("/" is a 404), so no "View site" link.
+    site_url = None
     login_form = PostdeckLoginForm
     login_template = "admin/postdeck_login.html"
 

@@ -383,6 +383,7 @@ class VerifiedUrlPrefix(models.Model):
 
     class Meta:
         verbose_name = "verified URL prefix"
+        verbose_name_plural = "verified URL prefixes"
         ordering = ["prefix"]
         constraints = [
             models.CheckConstraint(

@@ -431,6 +431,7 @@ class SandboxPublish(models.Model):
 
     class Meta:
         verbose_name = "sandbox publish"
+        verbose_name_plural = "sandbox publishes"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

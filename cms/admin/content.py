@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -145,6 +145,30 @@ class PostAdmin(WorkspaceScopedAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The metrics page only has something to show once an account published.
+        published = (
+            object_id.isdigit()
+            and PublishJob.objects.filter(
+                post_id=int(object_id), status=PublishJob.Status.PUBLISHED
+            ).exists()
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "metrics_url": reverse(
+                "admin:tiktok_integration_tiktokvideo_post", args=[int(object_id)]
+            )
+            if published
+            else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         posts = (

@@ -82,6 +82,7 @@ SYSTEM_FIELDS = [
 @admin.register(PublishJob)
 class PublishJobAdmin(WorkspaceScopedAdmin):
     form = PublishJobForm
+    change_form_template = "admin/tiktok_integration/publishjob/change_form.html"
     list_display = [
         "post",
         "account",
@@ -186,6 +187,22 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
                 request.creator_info_checks = {  # type: ignore[attr-defined]
                     int(account_id): fetch_creator_info(account_id=int(account_id))
                 }
+        job = (
+            (
+                PublishJob.objects.only("post_id", "status").filter(pk=int(object_id))
+            ).first()
+            if object_id and object_id.isdigit()
+            else None
+        )
+        # The metrics page only has something to show once the post is out.
+        extra_context = {
+            **(extra_context or {}),
+            "metrics_url": reverse(
+                "admin:tiktok_integration_tiktokvideo_post", args=[job.post_id]
+            )
+            if job is not None and job.status == PublishJob.Status.PUBLISHED
+            else "",
+        }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(
