@@ -17,6 +17,13 @@ from tiktok_integration.pull_media.links import (
     pull_media_prefix,
 )
 
+#: Said before the steps whenever photos cannot reach TikTok yet.
+PHOTOS_NOT_READY = (
+    "Photo posts reach TikTok only from a URL prefix verified for this TikTok "
+    "app (docs/tiktok.md §4.5), and none is set up yet. Before photos can be "
+    "scheduled:"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PullReadiness:
@@ -58,6 +65,15 @@ def pull_media_readiness() -> PullReadiness:
         "can then be scheduled.",
     ]
     return PullReadiness(ready=False, prefix=prefix, steps=steps)
+
+
+def photos_not_ready_message(readiness: PullReadiness) -> str:
+    """One sentence for an error list: ``PHOTOS_NOT_READY`` then the numbered
+    steps ("1. …"). Only meaningful when ``readiness.ready`` is False."""
+    numbered = " ".join(
+        f"{number}. {step}" for number, step in enumerate(readiness.steps, 1)
+    )
+    return f"{PHOTOS_NOT_READY} {numbered}"
 
 
 def _is_ip(host: str) -> bool:

@@ -36,6 +36,10 @@ from tiktok_integration.composer import (
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.pull_media.readiness import (
+    photos_not_ready_message,
+    pull_media_readiness,
+)
 from tiktok_integration.services.accounts import tiktok_account_check_creator_info
 from tiktok_integration.services.tokens import ReconnectRequiredError
 from workspaces.models import Workspace, WorkspaceMembership
@@ -248,6 +252,11 @@ def _media(errors: ErrorMap, request: ComposeRequest) -> tuple[MediaAsset, ...]:
             "media",
             f"A photo post takes at most {MAX_PHOTO_IMAGES} photos, not {len(assets)}.",
         )
+    if kinds == {PHOTO}:
+        # Photos go only by PULL_FROM_URL (§4.5): refuse here, not at send time.
+        readiness = pull_media_readiness()
+        if not readiness.ready:
+            errors.add("media", photos_not_ready_message(readiness))
     for asset in assets:
         if not asset.is_tiktok_ready:
             reasons = "; ".join(asset.validation_errors or []) or "not checked yet"

@@ -11,7 +11,7 @@ import pytest
 from cms.models import Post
 from cms.scheduling import AmbiguousLocalTimeError, NonexistentLocalTimeError
 from media_library.models import MediaAsset
-from tests.factories.media import MediaAssetFactory
+from tests.factories.media import MediaAssetFactory, VerifiedUrlPrefixFactory
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 from tests.tiktok_integration.compose.conftest import (
     compose_request,
@@ -269,3 +269,43 @@ def test_someone_outside_the_workspace(rome, public_account, video):
         )
     )
     assert error.errors == {"": ["You are not a member of this workspace."]}
+
+
+def test_photos_without_a_verified_pull_prefix_are_refused_with_the_steps(
+    settings, rome, member, public_account
+):
+    # given production-like settings and no verified prefix (docs/tiktok.md §4.5)
+    settings.TIKTOK_SANDBOX = False
+    settings.BASE_URL = "https://postdeck.example.com"
+    prefix = "https://postdeck.example.com/tiktok-media/"
+    # when (a draft: the sandbox answers creator_info only in sandbox mode)
+    error = refused(
+        compose_request(
+            rome, member, (draft(public_account),), media_ids=photos(rome, 2)
+        )
+    )
+    # then the media error says what to do, in numbered steps
+    (message,) = error.errors["media"]
+    assert "verified" in message
+    assert (
+        f"1. In TikTok's developer portal, under your app's URL properties, add the URL prefix {prefix}"
+        in message
+    )
+    assert f"4. Add {prefix} under Media library > Verified URL prefixes" in message
+
+
+def test_photos_are_accepted_once_the_pull_prefix_is_verified(
+    settings, rome, member, public_account
+):
+    # given
+    settings.TIKTOK_SANDBOX = False
+    settings.BASE_URL = "https://postdeck.example.com"
+    VerifiedUrlPrefixFactory(prefix="https://postdeck.example.com/tiktok-media/")
+    # when
+    post = post_compose(
+        request=compose_request(
+            rome, member, (draft(public_account),), media_ids=photos(rome, 2)
+        )
+    )
+    # then
+    assert post.publish_jobs.count() == 1

@@ -9,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from cms.models import Post
+from media_library.models import MediaAsset
 from tests.factories.cms import PostFactory
+from tests.factories.media import MediaAssetFactory, VerifiedUrlPrefixFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
 from tiktok_integration.admin.composer import texts
@@ -266,3 +268,38 @@ def test_live_state_gives_words_and_the_public_link(staff_client, workspace):
     assert by_account[failed.account_id]["words"] == (
         "Failed: TikTok refused the video: its frame rate is too high."
     )
+
+
+def _photo_notice(body: str) -> str | None:
+    start = body.find('id="compose-photo-readiness"')
+    if start == -1:
+        return None
+    return body[start : body.index("</div>", start)]
+
+
+def test_the_page_lists_the_steps_before_photos_can_be_posted(
+    staff_client, workspace, settings
+):
+    # given production-like settings, no verified prefix, a photo in the library
+    settings.TIKTOK_SANDBOX = False
+    settings.BASE_URL = "https://postdeck.example.com"
+    MediaAssetFactory(
+        workspace=workspace,
+        kind=MediaAsset.Kind.PHOTO,
+        mime_type="image/jpeg",
+        duration_seconds=None,
+    )
+    # when
+    body = staff_client.get(reverse("admin:cms_post_compose")).content.decode()
+    # then the photo-only notice near the media says what to do, step by step
+    notice = _photo_notice(body)
+    assert notice is not None and "data-photo-only" in notice
+    assert body.index('id="compose-media"') < body.index(notice)
+    steps = notice.split("<li>")[1:]
+    assert len(steps) == 4
+    assert "https://postdeck.example.com/tiktok-media/" in steps[0]
+    assert steps[3].startswith("Add https://postdeck.example.com/tiktok-media/")
+    # and once the prefix is verified the notice is gone
+    VerifiedUrlPrefixFactory(prefix="https://postdeck.example.com/tiktok-media/")
+    body = staff_client.get(reverse("admin:cms_post_compose")).content.decode()
+    assert _photo_notice(body) is None

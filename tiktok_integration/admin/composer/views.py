@@ -44,6 +44,10 @@ from tiktok_integration.client.facts import (
     VIDEO_TITLE_MAX_UTF16,
 )
 from tiktok_integration.models import TikTokAccount
+from tiktok_integration.pull_media.readiness import (
+    PHOTOS_NOT_READY,
+    pull_media_readiness,
+)
 from tiktok_integration.services.compose import ComposeError, post_compose
 from workspaces.models import Workspace
 from workspaces.selectors import workspace_ids_for, workspace_list_for
@@ -174,6 +178,8 @@ def _page_context(
             "photo_title": PHOTO_TITLE_MAX_UTF16,
         },
         "texts": texts,
+        "photo_readiness": pull_media_readiness(),
+        "photos_not_ready": PHOTOS_NOT_READY,
     }
 
 
