@@ -136,5 +136,6 @@ def test_the_page_is_for_staff_who_may_see_the_settings(
     text = page.content.decode()
     assert "Every setting answers as TikTok needs it." in text
     assert f'data-copy="https://{HOST}/tiktok/callback/"' in text
-    assert "§8.3" in text and "No automated test" in text
+    assert "§8.3" in text and "No automated test" not in text
+    assert "test_the_music_declaration_sits_above_the_publish_button" in text
     assert refused.status_code == 403

@@ -66,6 +66,36 @@ def panel_of(page: Any, account: Any) -> Any:
     return page.locator(f"#panel-{account.pk}")
 
 
+def test_the_music_declaration_sits_above_the_publish_button_with_its_link(
+    sandbox, brand, page
+):
+    # given a creator and a video
+    account = connect("public", brand)
+    video_asset(brand)
+    # when
+    open_composer(page, sandbox, brand, account)
+    page.check("input[name=media_ids]")
+    # then TikTok's exact sentence, linked to its Music Usage Confirmation
+    declaration = page.locator("[data-declaration=music]")
+    assert declaration.is_visible()
+    assert declaration.inner_text() == MUSIC_DECLARATION
+    link = declaration.locator("a")
+    assert link.count() == 1
+    assert link.inner_text() == "Music Usage Confirmation"
+    assert link.get_attribute("href") == texts.MUSIC_USAGE_URL
+    # and it is shown right above the button that publishes
+    sentence = declaration.bounding_box()
+    button = page.locator("#compose-submit").bounding_box()
+    assert sentence is not None and button is not None
+    assert sentence["y"] + sentence["height"] <= button["y"]
+    assert page.evaluate(
+        "document.querySelector('[data-declaration=music]')"
+        ".compareDocumentPosition(document.getElementById('compose-submit'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    shoot(page, "music-declaration")
+
+
 def test_private_creator_gets_its_options_and_no_duet_or_stitch(sandbox, brand, page):
     account = connect("private", brand)
     video_asset(brand)
