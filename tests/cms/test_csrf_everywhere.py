@@ -21,10 +21,15 @@ from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from media_library.models import MediaAsset
-from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
+from tests.factories.tiktok import (
+    PublishJobFactory,
+    TikTokAccountFactory,
+    TikTokVideoFactory,
+)
 from tests.factories.workspaces import UserFactory, WorkspaceFactory
 from tiktok_integration.models import PublishJob
 
@@ -172,6 +177,12 @@ def one_of_each(superuser_client: Client) -> None:
     account = TikTokAccountFactory(workspace=workspace)
     PublishJobFactory(
         account=account, post__workspace=workspace, status=PublishJob.Status.FAILED
+    )
+    # A cover fetched just now: its view answers without asking TikTok.
+    TikTokVideoFactory(
+        account=account,
+        cover_image_url="https://p16.example.com/cover.jpg",
+        cover_fetched_at=timezone.now(),
     )
     MediaAsset.objects.create(
         workspace=workspace,
