@@ -154,6 +154,7 @@ GUIDELINES: tuple[GuidelineRule, ...] = (
             "::test_a_video_is_uploaded_unless_the_prefix_is_registered",
             f"{REFUSALS}::test_photos_without_a_verified_pull_prefix_are_refused_with_the_steps",
             f"{VIEWS}::test_the_page_lists_the_steps_before_photos_can_be_posted",
+            f"{SCREEN}::test_choosing_photos_without_a_verified_prefix_shows_the_steps_first",
         ),
     ),
     GuidelineRule(

@@ -354,3 +354,25 @@ def test_when_says_as_you_type_that_a_time_is_skipped_or_repeated(sandbox, brand
     text = page.inner_text("#compose-offset")
     assert "happens twice" in text
     assert "UTC+02:00 and UTC+01:00" in text
+
+
+def test_choosing_photos_without_a_verified_prefix_shows_the_steps_first(
+    sandbox, brand, page, settings
+):
+    # given production-like settings and no verified pull prefix (§4.5)
+    video_asset(brand)
+    photo_asset(brand)
+    sign_in(page, sandbox.url, member(brand))
+    settings.TIKTOK_SANDBOX = False
+    settings.BASE_URL = "https://postdeck.example.com"
+    page.goto(f"{sandbox.url}{reverse('admin:cms_post_compose')}")
+    notice = page.locator("#compose-photo-readiness")
+    # when a video is chosen nothing is said; when photos are, the steps show
+    page.check("input[name=media_ids][data-kind=video]")
+    assert notice.is_hidden()
+    page.check("input[name=media_ids][data-kind=photo]")
+    assert notice.is_visible()
+    steps = notice.locator("ol li").all_inner_texts()
+    assert len(steps) == 4
+    assert "https://postdeck.example.com/tiktok-media/" in steps[0]
+    shoot(page, "photos-need-a-prefix")
