@@ -23,6 +23,9 @@ from tiktok_integration.selectors import (
 from tiktok_integration.services.compose import post_jobs_follow
 from workspaces.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
 
+#: Who may open a post's metrics page (the analytics admin's view permission).
+METRICS_PERMISSION = "tiktok_integration.view_tiktokvideo"
+
 
 class PostMediaInline(WorkspaceScopedInline):
     model = PostMedia
@@ -153,9 +156,11 @@ class PostAdmin(WorkspaceScopedAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        # The metrics page only has something to show once an account published.
+        # The metrics page only has something to show once an account
+        # published, and only to those who may see analytics.
         published = (
             object_id.isdigit()
+            and request.user.has_perm(METRICS_PERMISSION)
             and PublishJob.objects.filter(
                 post_id=int(object_id), status=PublishJob.Status.PUBLISHED
             ).exists()

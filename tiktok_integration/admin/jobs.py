@@ -16,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from cms.admin.content import METRICS_PERMISSION
 from cms.models import Post
 from cms.scheduling import format_local
 from tiktok_integration.admin.accounts import creator_card_html
@@ -200,7 +201,9 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
             "metrics_url": reverse(
                 "admin:tiktok_integration_tiktokvideo_post", args=[job.post_id]
             )
-            if job is not None and job.status == PublishJob.Status.PUBLISHED
+            if job is not None
+            and job.status == PublishJob.Status.PUBLISHED
+            and request.user.has_perm(METRICS_PERMISSION)
             else "",
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
