@@ -337,6 +337,7 @@ def test_a_direct_video_sends_staffs_choices_as_post_info():
     flipped = video(allow_duet=True, brand_organic=True)
     info = video_post_request(flipped).as_post_info()
     assert (info["disable_comment"], info["disable_duet"]) == (True, False)
+    assert info["disable_stitch"] is True
     assert (info["brand_organic_toggle"], info["is_aigc"]) == (True, False)
 
 
