@@ -142,8 +142,9 @@ def test_reconnect_keeps_history_and_resumes_paused_posts(
     )
     # when
     response = connect(client, member.workspace, public_creator)
-    # then
+    # then: the same account, on new tokens (a new token version)
     assert TikTokAccount.objects.get().pk == account.pk
+    assert TikTokAccount.objects.get().token_version == 2
     assert "Reconnected" in messages_of(response)
     assert "1 paused post(s) are back on the schedule" in messages_of(response)
     job.refresh_from_db()
@@ -208,6 +209,31 @@ def test_the_sweep_refreshes_only_tokens_about_to_expire(
     assert soon.access_token_expires_at > now + timedelta(minutes=100)
     assert later.token_version == 1
     assert refused.status == TikTokAccount.Status.REAUTH_REQUIRED
+
+
+def test_a_refresh_records_the_new_connection_end_and_scopes(
+    member, client, public_creator
+):
+    # given a connected account ending in 10 days whose access token ran out
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    before = timezone.now()
+    TikTokAccount.objects.filter(pk=account.pk).update(
+        access_token_expires_at=before - timedelta(seconds=1),
+        refresh_token_expires_at=before + timedelta(days=10),
+        granted_scopes=["video.publish"],
+    )
+    # when it is refreshed, and refreshed again at once (the beat sweep)
+    tiktok_account_access_token(account_id=account.pk)
+    again = tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    # then the second refresh did not wait for the first, and the account shows
+    # TikTok's new connection end, its scopes and when it was refreshed
+    assert again.version == 3
+    account.refresh_from_db()
+    assert account.refresh_token_expires_at > before + timedelta(days=170)
+    assert sorted(account.granted_scopes) == sorted(ALL)
+    assert account.last_refreshed_at is not None
+    assert account.last_refreshed_at >= before
 
 
 def test_lost_refresh_reply_is_retried_once_then_asks_for_reconnection(
