@@ -182,14 +182,15 @@ def test_expired_token_is_refreshed_once_and_the_old_refresh_token_dies(
 def test_the_sweep_refreshes_only_tokens_about_to_expire(
     member, client, public_creator, private_creator, django_capture_on_commit_callbacks
 ):
-    # given two connected accounts, one expiring in 10 minutes and one in 3
-    # hours, and one expiring now whose refresh token TikTok does not know
+    # given two connected accounts, one expiring in 20 minutes (still usable,
+    # but within the sweep's window) and one in 3 hours, and one expiring now
+    # whose refresh token TikTok does not know
     connect(client, member.workspace, public_creator)
     connect(client, member.workspace, private_creator)
     soon, later = TikTokAccount.objects.order_by("pk")
     now = timezone.now()
     TikTokAccount.objects.filter(pk=soon.pk).update(
-        access_token_expires_at=now + timedelta(minutes=10)
+        access_token_expires_at=now + timedelta(minutes=20)
     )
     TikTokAccount.objects.filter(pk=later.pk).update(
         access_token_expires_at=now + timedelta(hours=3)
@@ -206,6 +207,7 @@ def test_the_sweep_refreshes_only_tokens_about_to_expire(
     later.refresh_from_db()
     refused.refresh_from_db()
     assert soon.token_version == 2
+    assert soon.access_token_expires_at is not None
     assert soon.access_token_expires_at > now + timedelta(minutes=100)
     assert later.token_version == 1
     assert refused.status == TikTokAccount.Status.REAUTH_REQUIRED
@@ -230,6 +232,7 @@ def test_a_refresh_records_the_new_connection_end_and_scopes(
     # TikTok's new connection end, its scopes and when it was refreshed
     assert again.version == 3
     account.refresh_from_db()
+    assert account.refresh_token_expires_at is not None
     assert account.refresh_token_expires_at > before + timedelta(days=170)
     assert sorted(account.granted_scopes) == sorted(ALL)
     assert account.last_refreshed_at is not None
