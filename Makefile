@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint audit bench clean-var
+.PHONY: install run test lint audit bench mutate clean-var
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ audit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Mutation testing of the core rules ([tool.mutmut] in pyproject.toml); slow, so
+# not part of `test`. Two workers, for small machines; the survivors are listed.
+mutate: $(STAMP)
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutation_summary.py
+	$(BIN)/mutmut results
 
 clean-var:
 	rm -rf var

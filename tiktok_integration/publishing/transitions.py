@@ -141,8 +141,8 @@ class InvalidTransitionError(Exception):
 
     def __init__(self, publish_job_id: int, *, to: str) -> None:
         super().__init__(
-            f"Publish job {publish_job_id} cannot move to {to!r} from its current "
-            "state (or its lease was taken by another worker)."
+            f"Publish job {publish_job_id} cannot move to {str(to)!r} from its "
+            "current state (or its lease was taken by another worker)."
         )
         self.publish_job_id = publish_job_id
         self.to = to

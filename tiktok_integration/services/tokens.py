@@ -62,8 +62,9 @@ class ReconnectRequiredError(Exception):
 
 def apply_token_grant(
     *, account: TikTokAccount, grant: TokenGrant, now: datetime
-) -> list[str]:
-    """Copy a token response onto ``account`` (unsaved); returns changed fields."""
+) -> None:
+    """Copy a token response onto ``account`` (unsaved; the caller saves it) and
+    move its ``token_version`` on."""
     account.access_token = grant.access_token
     account.access_token_expires_at = now + timedelta(seconds=grant.expires_in)
     if grant.refresh_token:
@@ -76,15 +77,6 @@ def apply_token_grant(
         account.granted_scopes = sorted(grant.scopes)
     account.token_version += 1
     account.last_refreshed_at = now
-    return [
-        "access_token",
-        "access_token_expires_at",
-        "refresh_token",
-        "refresh_token_expires_at",
-        "granted_scopes",
-        "token_version",
-        "last_refreshed_at",
-    ]
 
 
 def _reveal(secret: SealedSecret | None, account_id: int) -> str:

@@ -12,7 +12,11 @@ from django.utils import timezone
 from tests.factories.cms import PostFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
 from tests.factories.workspaces import MembershipFactory
-from tiktok_integration.services.tokens import tiktok_account_send_expiry_reminders
+from tiktok_integration.models import TikTokAccount
+from tiktok_integration.services.tokens import (
+    tiktok_account_mark_reauth_required,
+    tiktok_account_send_expiry_reminders,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +100,41 @@ def test_reminder_goes_out_once_14_days_before_the_connection_ends(
         or "within 13 days" in mail.outbox[0].subject
     )
     assert f"tiktokaccount/{ending.pk}/change/" in mail.outbox[0].body
+
+
+def test_every_account_ending_soon_is_reminded_but_not_one_already_disconnected():
+    # given two connected accounts ending in 10 days and one needing reconnection
+    ending = timezone.now() + timedelta(days=10)
+    TikTokAccountFactory.create_batch(2, refresh_token_expires_at=ending)
+    TikTokAccountFactory(
+        refresh_token_expires_at=ending,
+        status=TikTokAccount.Status.REAUTH_REQUIRED,
+    )
+    # when
+    sent = tiktok_account_send_expiry_reminders()
+    # then the two connected ones are reminded, and counted
+    assert sent == 2
+    assert (
+        TikTokAccount.objects.filter(refresh_reminder_sent_at__isnull=False).count()
+        == 2
+    )
+
+
+def test_reconnect_needed_wipes_tokens_and_tells_staff_how_many_posts_wait(
+    django_capture_on_commit_callbacks,
+):
+    # given a connected account with one scheduled post
+    job = PublishJobFactory()
+    account = job.account
+    MembershipFactory(workspace=account.workspace, user__email="team@example.com")
+    # when TikTok refuses it with a long explanation
+    with django_capture_on_commit_callbacks(execute=True):
+        tiktok_account_mark_reauth_required(account_id=account.pk, reason="x" * 400)
+    # then
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.REAUTH_REQUIRED
+    assert account.status_reason == "x" * 300
+    assert account.reauth_required_at is not None
+    assert account.access_token is None and account.refresh_token is None
+    assert len(mail.outbox) == 1
+    assert "1 scheduled post(s) are paused, not lost" in mail.outbox[0].body

@@ -13,14 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories.cms import PostFactory
-from tests.factories.tiktok import PublishJobFactory
-from tiktok_integration.client import TikTokReauthError
+from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
+from tiktok_integration.client import TikTokReauthError, TikTokTransientError
 from tiktok_integration.gateway.clients import oauth_client
 from tiktok_integration.models import PublishAttempt, PublishJob, TikTokAccount
 from tiktok_integration.services.accounts import tiktok_account_disconnect
 from tiktok_integration.services.tokens import (
     ReconnectRequiredError,
     tiktok_account_access_token,
+    tiktok_account_refresh_expiring,
 )
 from tiktok_sandbox.models import Endpoint, SandboxFault, SandboxToken
 from tiktok_sandbox.selectors import sandbox_call_count
@@ -141,8 +142,9 @@ def test_reconnect_keeps_history_and_resumes_paused_posts(
     )
     # when
     response = connect(client, member.workspace, public_creator)
-    # then
+    # then: the same account, on new tokens (a new token version)
     assert TikTokAccount.objects.get().pk == account.pk
+    assert TikTokAccount.objects.get().token_version == 2
     assert "Reconnected" in messages_of(response)
     assert "1 paused post(s) are back on the schedule" in messages_of(response)
     job.refresh_from_db()
@@ -177,6 +179,66 @@ def test_expired_token_is_refreshed_once_and_the_old_refresh_token_dies(
         oauth_client().refresh(refresh_token=old_refresh)
 
 
+def test_the_sweep_refreshes_only_tokens_about_to_expire(
+    member, client, public_creator, private_creator, django_capture_on_commit_callbacks
+):
+    # given two connected accounts, one expiring in 20 minutes (still usable,
+    # but within the sweep's window) and one in 3 hours, and one expiring now
+    # whose refresh token TikTok does not know
+    connect(client, member.workspace, public_creator)
+    connect(client, member.workspace, private_creator)
+    soon, later = TikTokAccount.objects.order_by("pk")
+    now = timezone.now()
+    TikTokAccount.objects.filter(pk=soon.pk).update(
+        access_token_expires_at=now + timedelta(minutes=20)
+    )
+    TikTokAccount.objects.filter(pk=later.pk).update(
+        access_token_expires_at=now + timedelta(hours=3)
+    )
+    refused = TikTokAccountFactory(
+        workspace=member.workspace, access_token_expires_at=now
+    )
+    # when the beat sweep runs
+    with django_capture_on_commit_callbacks(execute=True):
+        refreshed = tiktok_account_refresh_expiring()
+    # then only the expiring account got new tokens; the refused one needs a person
+    assert refreshed == 1
+    soon.refresh_from_db()
+    later.refresh_from_db()
+    refused.refresh_from_db()
+    assert soon.token_version == 2
+    assert soon.access_token_expires_at is not None
+    assert soon.access_token_expires_at > now + timedelta(minutes=100)
+    assert later.token_version == 1
+    assert refused.status == TikTokAccount.Status.REAUTH_REQUIRED
+
+
+def test_a_refresh_records_the_new_connection_end_and_scopes(
+    member, client, public_creator
+):
+    # given a connected account ending in 10 days whose access token ran out
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    before = timezone.now()
+    TikTokAccount.objects.filter(pk=account.pk).update(
+        access_token_expires_at=before - timedelta(seconds=1),
+        refresh_token_expires_at=before + timedelta(days=10),
+        granted_scopes=["video.publish"],
+    )
+    # when it is refreshed, and refreshed again at once (the beat sweep)
+    tiktok_account_access_token(account_id=account.pk)
+    again = tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    # then the second refresh did not wait for the first, and the account shows
+    # TikTok's new connection end, its scopes and when it was refreshed
+    assert again.version == 3
+    account.refresh_from_db()
+    assert account.refresh_token_expires_at is not None
+    assert account.refresh_token_expires_at > before + timedelta(days=170)
+    assert sorted(account.granted_scopes) == sorted(ALL)
+    assert account.last_refreshed_at is not None
+    assert account.last_refreshed_at >= before
+
+
 def test_lost_refresh_reply_is_retried_once_then_asks_for_reconnection(
     member, client, public_creator, django_capture_on_commit_callbacks
 ):
@@ -198,10 +260,16 @@ def test_lost_refresh_reply_is_retried_once_then_asks_for_reconnection(
     # when
     with (
         django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(ReconnectRequiredError),
+        pytest.raises(ReconnectRequiredError) as refused,
     ):
         tiktok_account_access_token(account_id=account.pk)
-    # then: one retry with the old token (refused as invalid_grant), no loop
+    # then staff read why, for this account
+    assert refused.value.account_id == account.pk
+    assert str(refused.value) == (
+        "TikTok no longer accepts this account's authorization (invalid_grant); "
+        "reconnect it to keep publishing."
+    )
+    # and there was one retry with the old token (refused as invalid_grant), no loop
     refreshes = PublishAttempt.objects.filter(
         account=account, endpoint="oauth_token_refresh"
     )
@@ -219,6 +287,86 @@ def test_lost_refresh_reply_is_retried_once_then_asks_for_reconnection(
     with pytest.raises(ReconnectRequiredError):
         tiktok_account_access_token(account_id=account.pk)
     assert refreshes.count() == 2
+
+
+def test_tiktok_down_during_a_refresh_lets_the_next_caller_refresh(
+    member, client, public_creator
+):
+    # given a connected account whose token ran out, and TikTok failing once
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    TikTokAccount.objects.filter(pk=account.pk).update(
+        access_token_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    sandbox_fault_add(
+        endpoint=Endpoint.OAUTH_TOKEN,
+        action=SandboxFault.Action.RESPOND,
+        http_status=503,
+        remaining=1,
+    )
+    with pytest.raises(TikTokTransientError):
+        tiktok_account_access_token(account_id=account.pk)
+    # when the next caller asks, TikTok being back
+    token = tiktok_account_access_token(account_id=account.pk)
+    # then it refreshes at once instead of waiting for the failed caller
+    assert (token.version, token.is_new) == (2, True)
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.ACTIVE
+
+
+def test_two_lost_refresh_replies_ask_for_reconnection_to_be_safe(
+    member, client, public_creator
+):
+    # given a connected account whose token ran out, and no answer twice
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    TikTokAccount.objects.filter(pk=account.pk).update(
+        access_token_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    sandbox_fault_add(
+        endpoint=Endpoint.OAUTH_TOKEN,
+        action=SandboxFault.Action.DROP_BEFORE_ACTING,
+        remaining=2,
+    )
+    # when / then
+    with pytest.raises(ReconnectRequiredError) as refused:
+        tiktok_account_access_token(account_id=account.pk)
+    assert (refused.value.account_id, str(refused.value)) == (
+        account.pk,
+        "Refreshing the TikTok authorization failed twice without an answer; "
+        "reconnect the account to be safe.",
+    )
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.REAUTH_REQUIRED
+
+
+def test_an_account_tiktok_refuses_to_refresh_says_so(sandbox, member):
+    # given an account whose refresh token TikTok does not know
+    account = TikTokAccountFactory(
+        workspace=member.workspace, access_token_expires_at=timezone.now()
+    )
+    # when / then
+    with pytest.raises(ReconnectRequiredError) as refused:
+        tiktok_account_access_token(account_id=account.pk)
+    assert refused.value.account_id == account.pk
+    assert str(refused.value) == (
+        "TikTok no longer accepts this account's authorization (invalid_grant); "
+        "reconnect it to keep publishing."
+    )
+
+
+def test_an_account_without_a_refresh_token_must_be_reconnected(db):
+    account = TikTokAccountFactory(
+        refresh_token=None, access_token_expires_at=timezone.now()
+    )
+    with pytest.raises(ReconnectRequiredError) as refused:
+        tiktok_account_access_token(account_id=account.pk)
+    assert (refused.value.account_id, str(refused.value)) == (
+        account.pk,
+        "TikTok did not give a refresh token; reconnect the account.",
+    )
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.REAUTH_REQUIRED
 
 
 def test_disconnect_revokes_at_tiktok_and_keeps_history(member, client, public_creator):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tests.factories.cms import PostFactory
@@ -20,6 +21,7 @@ from tiktok_integration.publishing.transitions import (
     publish_job_transition,
     publish_jobs_pause_for_account,
     publish_jobs_resume_for_account,
+    publish_jobs_transition,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,62 @@ def test_a_move_from_a_state_not_allowed_is_refused_and_changes_nothing(source, 
 def test_every_state_has_a_rule():
     assert set(ALLOWED_SOURCES) == set(Status.values)
     assert ALLOWED_SOURCES[Status.CLAIMED] == {Status.SCHEDULED}
+
+
+def test_a_move_changes_only_the_job_it_names():
+    # given two scheduled jobs
+    job, other = PublishJobFactory.create_batch(2, status=Status.SCHEDULED)
+    # when one is cancelled
+    publish_job_transition(publish_job_id=job.pk, to=Status.CANCELLED)
+    # then the other is still on the schedule
+    assert PublishJob.objects.get(pk=job.pk).status == Status.CANCELLED
+    assert PublishJob.objects.get(pk=other.pk).status == Status.SCHEDULED
+
+
+def test_a_refused_move_says_which_job_and_where_to():
+    job = PublishJobFactory(status=Status.PUBLISHED)
+    with pytest.raises(InvalidTransitionError) as refused:
+        publish_job_transition(publish_job_id=job.pk, to=Status.UPLOADING)
+    assert (refused.value.publish_job_id, refused.value.to) == (
+        job.pk,
+        Status.UPLOADING,
+    )
+    assert str(refused.value) == (
+        f"Publish job {job.pk} cannot move to 'uploading' from its current state "
+        "(or its lease was taken by another worker)."
+    )
+
+
+def test_a_move_is_refused_when_the_callers_own_condition_fails():
+    # given an upload whose final chunk reached TikTok (cancel needs it not sent)
+    job = PublishJobFactory(status=Status.UPLOADING, final_chunk_sent_at=timezone.now())
+    # when / then
+    with pytest.raises(InvalidTransitionError):
+        publish_job_transition(
+            publish_job_id=job.pk,
+            to=Status.CANCELLED,
+            require=Q(final_chunk_sent_at__isnull=True),
+        )
+    assert PublishJob.objects.get(pk=job.pk).status == Status.UPLOADING
+
+
+def test_a_bulk_move_leaves_jobs_in_states_it_may_not_leave():
+    # given an account with a published job and a scheduled one
+    account = TikTokAccountFactory()
+    published, scheduled = (
+        PublishJobFactory(
+            account=account, post=PostFactory(workspace=account.workspace), status=state
+        )
+        for state in (Status.PUBLISHED, Status.SCHEDULED)
+    )
+    # when all of the account's jobs are asked to go back on the schedule
+    moved = publish_jobs_transition(
+        to=Status.NEEDS_CONFIRMATION, where=Q(account_id=account.pk)
+    )
+    # then only the one allowed to moved
+    assert moved == 1
+    assert PublishJob.objects.get(pk=published.pk).status == Status.PUBLISHED
+    assert PublishJob.objects.get(pk=scheduled.pk).status == Status.NEEDS_CONFIRMATION
 
 
 def test_stale_lease_version_is_fenced_off():
@@ -172,6 +230,7 @@ def test_pausing_an_account_leaves_jobs_already_at_tiktok_alone():
     after = {state: PublishJob.objects.get(pk=job.pk) for state, job in jobs.items()}
     assert after[Status.SCHEDULED].status == Status.PAUSED_REAUTH
     assert after[Status.SCHEDULED].paused_at == at
+    assert after[Status.SCHEDULED].updated_at == at
     assert after[Status.NEEDS_CONFIRMATION].status == Status.PAUSED_REAUTH
     assert after[Status.CLAIMED].status == Status.PAUSED_REAUTH
     assert after[Status.PROCESSING].status == Status.PROCESSING
@@ -203,9 +262,13 @@ def test_resuming_an_account_reschedules_only_its_paused_jobs():
         post=PostFactory(workspace=account.workspace),
         status=Status.FAILED,
     )
-    assert publish_jobs_resume_for_account(account_id=account.pk, at=timezone.now())
-    assert PublishJob.objects.get(pk=paused.pk).status == Status.SCHEDULED
+    elsewhere = PublishJobFactory(status=Status.PAUSED_REAUTH)
+    at = timezone.now() - timedelta(minutes=1)
+    assert publish_jobs_resume_for_account(account_id=account.pk, at=at) == 1
+    resumed = PublishJob.objects.get(pk=paused.pk)
+    assert (resumed.status, resumed.updated_at) == (Status.SCHEDULED, at)
     assert PublishJob.objects.get(pk=failed.pk).status == Status.FAILED
+    assert PublishJob.objects.get(pk=elsewhere.pk).status == Status.PAUSED_REAUTH
 
 
 def test_a_new_job_held_for_confirmation_gets_its_timestamp():
@@ -224,6 +287,25 @@ def test_a_new_job_held_for_confirmation_gets_its_timestamp():
     job.refresh_from_db()
     assert job.status == Status.NEEDS_CONFIRMATION
     assert job.needs_confirmation_at is not None
+
+
+def test_a_new_job_keeps_a_hold_time_its_creator_gave():
+    post = PostFactory()
+    account = TikTokAccountFactory(workspace=post.workspace)
+    held_at = timezone.now() - timedelta(hours=1)
+    job = publish_job_create(
+        job=PublishJob(
+            post=post,
+            account=account,
+            scheduled_at=timezone.now(),
+            privacy_level=PublishJob.PrivacyLevel.SELF_ONLY,
+            needs_confirmation_at=held_at,
+        ),
+        status=Status.NEEDS_CONFIRMATION,
+        validate=False,
+    )
+    job.refresh_from_db()
+    assert job.needs_confirmation_at == held_at
 
 
 def test_a_new_job_cannot_start_in_flight():
@@ -252,6 +334,27 @@ def test_saving_a_held_job_confirms_it_and_keeps_the_edit():
     assert job.status == Status.SCHEDULED
     assert job.allow_comment is True
     assert job.failure_message == ""
+
+
+def test_saving_a_scheduled_job_clears_an_old_message():
+    job = PublishJobFactory(
+        status=Status.SCHEDULED, failure_message="TikTok failed; retrying."
+    )
+    job.allow_comment = True
+    publish_job_save_edit(job=job, current=Status.SCHEDULED)
+    job.refresh_from_db()
+    assert (job.status, job.allow_comment) == (Status.SCHEDULED, True)
+    assert job.failure_message == ""
+
+
+def test_confirming_a_job_cancelled_meanwhile_is_refused():
+    # given staff's form read the job as held, but it was cancelled since
+    job = PublishJobFactory(status=Status.CANCELLED)
+    job.allow_comment = True
+    # when / then: the confirmation does not bring it back
+    with pytest.raises(InvalidTransitionError), transaction.atomic():
+        publish_job_save_edit(job=job, current=Status.NEEDS_CONFIRMATION)
+    assert PublishJob.objects.get(pk=job.pk).status == Status.CANCELLED
 
 
 def test_saving_a_paused_job_keeps_it_paused():
