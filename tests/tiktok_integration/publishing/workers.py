@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[3]
 MB = 1024 * 1024
 
 # Publishing knobs scaled down so a scenario takes seconds, not minutes. Each is
-# a setting the pipeline reads (config/settings/base.py, "Publishing").
+# a setting the pipeline reads (config/settings/tiktok.py, "Publishing").
 FAST_PUBLISHING = {
     "TIKTOK_PUBLISH_DISPATCH_SECONDS": "1",
     "TIKTOK_PUBLISH_POLL_SECONDS": "1",
