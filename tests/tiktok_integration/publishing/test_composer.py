@@ -225,7 +225,7 @@ def test_duet_and_stitch_turned_off_by_the_creator_cannot_be_allowed_on_videos()
 def test_text_limits_say_how_long_the_text_is_and_the_limit():
     assert check_post(video(caption="a" * 2201), CREATOR) == [
         Problem(
-            "",
+            "caption",
             "The caption is 2201 characters as TikTok counts them (UTF-16 units); "
             "at most 2200 are allowed.",
         )
@@ -238,7 +238,7 @@ def test_text_limits_say_how_long_the_text_is_and_the_limit():
             "units); at most 90 are allowed.",
         ),
         (
-            "",
+            "caption",
             "The caption is 4001 characters as TikTok counts them (UTF-16 units); "
             "at most 4000 are allowed.",
         ),
@@ -251,8 +251,8 @@ def test_text_limits_say_how_long_the_text_is_and_the_limit():
     [
         (1, 0, None),
         (35, 34, None),
-        (0, 0, Problem("", "A photo post needs 1 to 35 photos, not 0.")),
-        (36, 0, Problem("", "A photo post needs 1 to 35 photos, not 36.")),
+        (0, 0, Problem("media", "A photo post needs 1 to 35 photos, not 0.")),
+        (36, 0, Problem("media", "A photo post needs 1 to 35 photos, not 36.")),
         (
             2,
             2,
@@ -278,7 +278,7 @@ def test_a_photo_post_has_1_to_35_photos_and_its_cover_is_one_of_them(
 
 def test_a_video_post_has_exactly_one_video():
     assert check_post(video(media_count=2), CREATOR) == [
-        Problem("", "A video post needs exactly one video.")
+        Problem("media", "A video post needs exactly one video.")
     ]
 
 
@@ -286,7 +286,7 @@ def test_a_video_may_be_as_long_as_the_creator_allows_and_no_longer():
     assert messages(video(video_duration_seconds=60.0)) == []
     assert check_post(video(video_duration_seconds=61.0), CREATOR) == [
         Problem(
-            "",
+            "media",
             "The video is 61 s long; this creator may post at most 60 s. Trim it "
             "or choose another video.",
             from_creator=True,
@@ -317,8 +317,8 @@ def test_every_broken_rule_is_reported_at_once():
     assert [p.field for p in check_post(choices, blocked)] == [
         "",
         "privacy_level",
-        "",
-        "",
+        "caption",
+        "media",
     ]
 
 
