@@ -392,7 +392,10 @@ def lease_kept_alive(lease: Lease) -> Iterator[None]:
         yield
     finally:
         stop.set()
-        thread.join()
+        # Bounded: a renewal blocked on a row lock the caller still holds (a
+        # caller inside a transaction) must not hang the run. A late renewal
+        # is fenced, so it cannot revive a lease the run gave up.
+        thread.join(timeout=5)
 
 
 def publish_job_park(*, lease: Lease, delay: float, **fields: Any) -> datetime | None:
