@@ -75,7 +75,7 @@ def publish_job_run(*, publish_job_id: int, lease_version: int) -> str:
     run = Run(lease)
     job: PublishJob | None = None
     try:
-        # Renewed in the background until the run settles: a slow step or a
+        # Renewed in the background while the steps run: a slow step or a
         # busy machine must not let another worker take the job meanwhile.
         with lease_kept_alive(lease):
             for _ in range(MAX_STEPS_PER_RUN):
