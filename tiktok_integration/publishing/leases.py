@@ -8,6 +8,9 @@
 - anything else: a worker's id. Only that worker may write, until the lease
   runs out; then a tick claims the job again with a new version and the old
   worker's next write matches no row, so it stops before touching TikTok.
+  While a step runs, ``lease_kept_alive`` renews the lease in the background,
+  so a lease runs out only when its worker is gone (or frozen), never because
+  a step or the machine is slow.
 
 Due times and leases are compared with the database's clock (``db_now``). A
 claim that moves a job (SCHEDULED → CLAIMED, or to review) goes through
@@ -16,18 +19,20 @@ claim that moves a job (SCHEDULED → CLAIMED, or to review) goes through
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 
@@ -179,11 +184,13 @@ def publish_jobs_reclaim(*, limit: int | None = None) -> tuple[list[Claim], int]
     """Hand out again in-flight jobs nobody is working on.
 
     A parked job whose time has come (its own countdown message is the fast
-    path; this is the safety net) is claimed without counting an attempt. A job
-    whose worker's lease ran out (the worker died, or the message was lost)
-    counts one; past ``max_attempts`` it goes to Needs review instead, which is
-    what stops a job that kills its worker from looping. Returns the claims and
-    how many jobs went to review.
+    path; this is the safety net) is claimed without counting an attempt, and
+    so is a dispatched job whose message no worker took in time (lost, or
+    still queued behind others): no work started, so nothing failed. A job
+    whose worker's lease ran out (the worker died or froze) counts one; past
+    ``max_attempts`` it goes to Needs review instead, which is what stops a
+    job that kills its worker from looping. Returns the claims and how many
+    jobs went to review.
     """
     limit = limit or settings.TIKTOK_PUBLISH_BATCH_SIZE
     now = db_now()
@@ -205,7 +212,8 @@ def publish_jobs_reclaim(*, limit: int | None = None) -> tuple[list[Claim], int]
             .values_list("pk", "lease_owner", "attempt_count", "max_attempts")[:limit]
         )
         for job_id, owner, attempts, max_attempts in rows:
-            if owner and attempts >= max_attempts:
+            worker_gone = owner not in ("", DISPATCHED)
+            if worker_gone and attempts >= max_attempts:
                 reviewed += _review_exhausted(job_id, owner)
                 continue
             version = _claim_row(
@@ -217,7 +225,7 @@ def publish_jobs_reclaim(*, limit: int | None = None) -> tuple[list[Claim], int]
                         "lease_owner": DISPATCHED,
                         "lease_expires_at": now + lease_duration(),
                         "lease_version": F("lease_version") + 1,
-                        "attempt_count": F("attempt_count") + (1 if owner else 0),
+                        "attempt_count": F("attempt_count") + int(worker_gone),
                         "updated_at": Now(),
                     },
                     Q(status__in=PublishJob.IN_FLIGHT, lease_owner=owner),
@@ -339,6 +347,55 @@ def publish_job_renew(
     )
     if updated != 1:
         raise LeaseLostError(f"Publish job {lease.job_id} lease lost")
+
+
+def _extend(lease: Lease) -> bool:
+    return (
+        PublishJob.objects.filter(
+            lease.fence(), status__in=PublishJob.IN_FLIGHT
+        ).update(lease_expires_at=db_now() + lease_duration(), updated_at=Now())
+        == 1
+    )
+
+
+@contextlib.contextmanager
+def lease_kept_alive(lease: Lease) -> Iterator[None]:
+    """Renew ``lease`` every third of its duration on a background thread
+    while the body runs (a slow HTTP call, a long chunk, a wait for the due
+    second), so only a dead or frozen worker loses it.
+
+    The thread stops at the end of the body, or as soon as the lease is no
+    longer ours (parked, ended, taken over): the body's next fenced write then
+    raises ``LeaseLostError`` as before. It dies with its process, so a killed
+    worker's lease runs out as it should. Database errors in the thread are
+    logged; the lease then simply runs out.
+    """
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(lease_duration().total_seconds() / 3):
+                if not _extend(lease):
+                    return
+        except Exception:
+            logger.exception(
+                "Renewing the lease of publish job %s failed", lease.job_id
+            )
+        finally:
+            connections.close_all()  # this thread's own connections only
+
+    thread = threading.Thread(
+        target=renew, name=f"lease-{lease.job_id}-{lease.version}", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        # Bounded: a renewal blocked on a row lock the caller still holds (a
+        # caller inside a transaction) must not hang the run. A late renewal
+        # is fenced, so it cannot revive a lease the run gave up.
+        thread.join(timeout=5)
 
 
 def publish_job_park(*, lease: Lease, delay: float, **fields: Any) -> datetime | None:

@@ -34,6 +34,7 @@ from tiktok_integration.publishing.caps import cap_frees_at
 from tiktok_integration.publishing.init import init
 from tiktok_integration.publishing.leases import (
     LeaseLostError,
+    lease_kept_alive,
     publish_job_acquire,
     publish_job_park,
 )
@@ -74,22 +75,28 @@ def publish_job_run(*, publish_job_id: int, lease_version: int) -> str:
     run = Run(lease)
     job: PublishJob | None = None
     try:
-        for _ in range(MAX_STEPS_PER_RUN):
-            job = PublishJob.objects.select_related("post", "account").get(
-                pk=publish_job_id
-            )
-            if job.status not in PublishJob.IN_FLIGHT:
-                return f"Now {job.status}."
-            if (job.lease_version, job.lease_owner) != (lease.version, lease.owner):
-                return "Lease lost."
-            if job.status == Status.CLAIMED:
-                _wait_until_due(job)
-                prepare(run, job)
-            elif job.status == Status.INIT_PENDING:
-                init(run, job)
-            else:
-                upload(run, job)
-        raise TikTokTransientError(code="step_loop", message="No progress made.")
+        # Renewed in the background while the steps run: a slow step or a
+        # busy machine must not let another worker take the job meanwhile.
+        with lease_kept_alive(lease):
+            for _ in range(MAX_STEPS_PER_RUN):
+                job = PublishJob.objects.select_related("post", "account").get(
+                    pk=publish_job_id
+                )
+                if job.status not in PublishJob.IN_FLIGHT:
+                    return f"Now {job.status}."
+                if (job.lease_version, job.lease_owner) != (
+                    lease.version,
+                    lease.owner,
+                ):
+                    return "Lease lost."
+                if job.status == Status.CLAIMED:
+                    _wait_until_due(job)
+                    prepare(run, job)
+                elif job.status == Status.INIT_PENDING:
+                    init(run, job)
+                else:
+                    upload(run, job)
+            raise TikTokTransientError(code="step_loop", message="No progress made.")
     except LeaseLostError:
         return "Lease lost."
     except SoftTimeLimitExceeded:

@@ -4,6 +4,7 @@ one-in-flight-per-account index (SQLite has no row locks, so PostgreSQL only).""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,14 @@ from django.utils import timezone
 from tests.factories.cms import PostFactory
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
 from tiktok_integration.models import PublishJob
-from tiktok_integration.publishing.leases import Claim, publish_jobs_claim_due
+from tiktok_integration.publishing.leases import (
+    DISPATCHED,
+    Claim,
+    lease_kept_alive,
+    publish_job_acquire,
+    publish_jobs_claim_due,
+    publish_jobs_reclaim,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -59,3 +67,31 @@ def test_four_dispatchers_claim_every_due_job_once(settings):
             account=job.account, scheduled_at__lt=job.scheduled_at
         )
         assert not earlier.exists()
+
+
+def test_a_running_step_keeps_its_lease_and_a_stopped_one_loses_it(settings):
+    # given a 1 s lease taken by a worker
+    settings.TIKTOK_PUBLISH_LEASE_SECONDS = 1
+    job = PublishJobFactory(
+        status=PublishJob.Status.CLAIMED,
+        lease_owner=DISPATCHED,
+        lease_version=1,
+        attempt_count=1,
+        lease_expires_at=timezone.now() + timedelta(seconds=1),
+    )
+    lease = publish_job_acquire(
+        publish_job_id=job.pk, lease_version=1, states=PublishJob.IN_FLIGHT
+    )
+    assert lease is not None
+    # when its step runs for twice the lease, then stops renewing
+    with lease_kept_alive(lease):
+        time.sleep(2.0)
+        during, _ = publish_jobs_reclaim()
+    time.sleep(1.5)
+    after, _ = publish_jobs_reclaim()
+    # then nobody took the job while the step ran; once it stopped, the tick
+    # handed the job out again and counted the attempt
+    assert during == []
+    assert [claim.job_id for claim in after] == [job.pk]
+    job.refresh_from_db()
+    assert (job.lease_version, job.attempt_count) == (2, 2)

@@ -163,3 +163,35 @@ def test_two_dispatchers_claim_each_job_once(account):
     # then
     assert [claim.job_id for claim in first] == [job.pk]
     assert second == []
+
+
+def test_a_message_no_worker_took_in_time_is_resent_without_using_an_attempt(account):
+    # given a claimed job whose message sat in the queue past the lease
+    job = scheduled_job(account)
+    (first,) = publish_dispatch_tick()
+    expire_leases()
+    # when the tick hands it out again and both messages arrive
+    (second,) = publish_dispatch_tick()
+    late = publish_job_run(publish_job_id=job.pk, lease_version=first.lease_version)
+    publish_job_run(publish_job_id=job.pk, lease_version=second.lease_version)
+    drive()
+    # then the late copy does nothing, the new one publishes, one attempt used
+    job.refresh_from_db()
+    assert second.lease_version == first.lease_version + 1
+    assert late.startswith("Not ours")
+    assert job.status == Status.PUBLISHED, job.failure_message
+    assert job.attempt_count == 1
+    assert sandbox_init_count() == 1
+
+
+def test_a_message_no_worker_took_never_sends_the_job_to_review(account):
+    # given a job on its last attempt whose message was lost
+    job = scheduled_job(account, max_attempts=1)
+    publish_dispatch_tick()
+    expire_leases()
+    # when the tick finds it
+    claims = publish_dispatch_tick()
+    # then it is handed out again instead of "the worker kept stopping"
+    job.refresh_from_db()
+    assert [claim.job_id for claim in claims] == [job.pk]
+    assert (job.status, job.attempt_count) == (Status.CLAIMED, 1)

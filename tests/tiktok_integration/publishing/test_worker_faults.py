@@ -7,10 +7,16 @@ as subprocesses against the PostgreSQL test database and a throwaway Redis on
 publish per job in the sandbox's journal, and no job lost.
 
 Time is scaled down through the settings the pipeline reads (workers.py,
-FAST_PUBLISHING): a 4 s lease, ticks every 0.5 s, backoff capped at 4 s, a
+FAST_PUBLISHING): an 8 s lease, ticks every 0.5 s, backoff capped at 4 s, a
 breaker that opens after 4 failures and probes after 3 s. The throttling
-scenario scales TikTok's minute to 6 s, its 90 s of 429s to 9 s and its two
-minutes of 503s to 12 s.
+scenario scales TikTok's minute to 6 s and its two minutes of 503s to 12 s.
+
+The scenarios must hold on a busy machine (CI runs them next to everything
+else): they wait on conditions with generous deadlines, never on a fixed
+sleep, count faults instead of timing them where the speed of the machine
+would decide what is seen, and bound durations only from when the processes
+are running, not from before they started. The stack (fixtures and helpers)
+is in conftest.py; 1.8 and 1.11 are in test_worker_redelivery.py.
 
 PostgreSQL only (``postgres``): the worker processes, the sandbox and the
 test share one database, and several processes claim at once, which needs row
@@ -27,38 +33,26 @@ import itertools
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
-from typing import Any
+from datetime import datetime, timedelta
 
 import pytest
 import redis
-from celery import Celery
-from django.db import connection
+from django.utils import timezone
 
 from cms.models import PostMedia
-from tests.conftest import missing_service
 from tests.factories.cms import PostFactory
 from tests.tiktok_integration.publishing.conftest import (
     MB,
+    accepted_chunks,
+    calls_after_chunk,
     connect,
+    creators,
+    first_init_at,
     scheduled_job,
+    settle,
     video_asset,
 )
-from tests.tiktok_integration.publishing.workers import (
-    ROOT,
-    Processes,
-    RestartableRedis,
-    base_env,
-    database_url,
-    free_port,
-    restartable_redis,
-    start_sandbox,
-    wait_for,
-)
+from tests.tiktok_integration.publishing.workers import ROOT, wait_for
 from tiktok_integration.models import CircuitBreaker, PublishJob, TikTokAccount
 from tiktok_integration.publishing.leases import publish_jobs_claim_due
 from tiktok_sandbox.models import (
@@ -74,191 +68,12 @@ from tiktok_sandbox.selectors import (
 )
 from tiktok_sandbox.services import (
     sandbox_access_tokens_expire_all,
-    sandbox_creator_create,
-    sandbox_ensure_defaults,
     sandbox_fault_add,
-    sandbox_settings_update,
 )
 
 pytestmark = pytest.mark.postgres
 Status = PublishJob.Status
 CHUNK = 5 * MB
-SETTLED = (*PublishJob.TERMINAL, *PublishJob.NEEDS_ATTENTION)
-INIT_ENDPOINTS = (Endpoint.VIDEO_INIT, Endpoint.INBOX_VIDEO_INIT, Endpoint.CONTENT_INIT)
-
-
-# --- Fixtures -----------------------------------------------------------------------
-
-
-@dataclass
-class Sandbox:
-    url: str
-    var_dir: Path
-    env: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def sandbox_server(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Sandbox]:
-    """The sandbox under gunicorn, on the test database, for the whole module."""
-    from django.conf import settings
-
-    var_dir = tmp_path_factory.mktemp("var")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = base_env(
-        var_dir=var_dir,
-        database_url=database_url(connection.settings_dict),
-        broker_url="memory://",
-        base_url=url,
-        secret_key=settings.SECRET_KEY,
-        encryption_keys=list(settings.FIELD_ENCRYPTION_KEYS),
-    )
-    processes = Processes(env=env, logs=var_dir)
-    start_sandbox(processes, port)
-    try:
-        yield Sandbox(url=url, var_dir=var_dir, env=env)
-    finally:
-        processes.stop_all()
-
-
-@dataclass
-class Stack:
-    """What a scenario starts: workers and tickers on one broker."""
-
-    sandbox: Sandbox
-    processes: Processes
-    broker_url: str
-    tmp: Path
-
-    def use_broker(self, url: str) -> None:
-        self.broker_url = url
-        self.processes.env["CELERY_BROKER_URL"] = url
-
-    def send_run(self, job_id: int, lease_version: int) -> None:
-        """Put one ``tiktok.publish_run`` message on the publish queue."""
-        # Explicit: Celery prefers the CELERY_BROKER_URL of this (test) process.
-        app = Celery("fault-tests", set_as_current=False)
-        with app.connection_for_write(self.broker_url) as broker:
-            app.send_task(
-                "tiktok.publish_run",
-                args=[job_id, lease_version],
-                queue="publish",
-                connection=broker,
-            )
-        app.close()
-
-
-@pytest.fixture
-def stack(
-    transactional_db: None,
-    settings: Any,
-    sandbox_server: Sandbox,
-    redis_url: str,
-    tmp_path: Path,
-) -> Iterator[Stack]:
-    # The test writes media where the workers read it, and sees what the
-    # sandbox wrote; leftover messages of an earlier test are gone.
-    settings.MEDIA_ROOT = str(sandbox_server.var_dir / "media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": settings.MEDIA_ROOT},
-        },
-    }
-    settings.BASE_URL = sandbox_server.url
-    settings.TIKTOK_API_BASE_URL = f"{sandbox_server.url}/tiktok-sandbox"
-    sandbox_ensure_defaults()
-    sandbox_settings_update(
-        processing_delay_seconds=0, moderation_delay_seconds=0, webhooks_enabled=False
-    )
-    redis.Redis.from_url(redis_url).flushall()
-    env = {**sandbox_server.env, "CELERY_BROKER_URL": redis_url}
-    processes = Processes(env=env, logs=tmp_path)
-    running = Stack(sandbox_server, processes, redis_url, tmp_path)
-    try:
-        yield running
-    finally:
-        processes.stop_all()
-        # Shown by pytest only when the test failed.
-        sys.stderr.write(processes.logs_tail())
-
-
-@pytest.fixture
-def public_creator_account(stack: Stack) -> TikTokAccount:
-    return connect(SandboxCreator.objects.get(username="sandbox.public"))
-
-
-@pytest.fixture
-def restartable(tmp_path: Path) -> Iterator[RestartableRedis]:
-    try:
-        with restartable_redis(tmp_path) as server:
-            yield server
-    except FileNotFoundError:
-        missing_service("redis-server was not found (install Redis).")
-
-
-# --- Helpers ------------------------------------------------------------------------
-
-
-def creators(count: int) -> list[SandboxCreator]:
-    return [
-        sandbox_creator_create(username=f"fault.creator{index}")
-        for index in range(count)
-    ]
-
-
-def settle(jobs: list[PublishJob], *, timeout: float = 60) -> list[PublishJob]:
-    """Wait until no job is on its way any more; the jobs, fresh."""
-    ids = [job.pk for job in jobs]
-    wait_for(
-        lambda: (
-            not PublishJob.objects.filter(pk__in=ids)
-            .exclude(status__in=SETTLED)
-            .exists()
-        ),
-        timeout=timeout,
-        what="every job to reach a final state",
-    )
-    return list(PublishJob.objects.filter(pk__in=ids).order_by("pk"))
-
-
-def accepted_chunks(publish_id: str) -> list[int]:
-    return list(
-        SandboxCall.objects.filter(
-            endpoint=Endpoint.UPLOAD, publish_id=publish_id, http_status__in=[201, 206]
-        )
-        .order_by("created_at", "pk")
-        .values_list("chunk_number", flat=True)
-    )
-
-
-def calls_after_chunk(publish_id: str, chunk: int) -> list[str]:
-    """The endpoints called for this publish after ``chunk`` was first accepted."""
-    calls = list(
-        SandboxCall.objects.filter(publish_id=publish_id)
-        .order_by("created_at", "pk")
-        .values_list("endpoint", "chunk_number", "http_status")
-    )
-    index = next(
-        position
-        for position, (endpoint, number, status) in enumerate(calls)
-        if endpoint == Endpoint.UPLOAD and number == chunk and status in (201, 206)
-    )
-    return [endpoint for endpoint, _, _ in calls[index + 1 :]]
-
-
-def first_init_at(account: TikTokAccount) -> Any:
-    return (
-        SandboxCall.objects.filter(
-            endpoint__in=INIT_ENDPOINTS, creator__open_id=account.open_id
-        )
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
 
 
 # --- 1.1 / 1.3: SIGKILL mid-upload, then a restarted worker -------------------------
@@ -283,8 +98,8 @@ def test_sigkill_of_the_pool_child_mid_upload_publishes_once_after_restart(
         "first", POSTDECK_FAULTPOINT=point, POSTDECK_FAULTPOINT_ONCE=str(fired)
     )
     stack.processes.ticker("beat")
-    wait_for(fired.exists, timeout=60, what=f"the crash point {point}")
-    wait_for(lambda: "SIGKILL" in first.text(), timeout=20, what="the child's death")
+    wait_for(fired.exists, timeout=120, what=f"the crash point {point}")
+    wait_for(lambda: "SIGKILL" in first.text(), timeout=60, what="the child's death")
     # when the whole worker is replaced by a fresh one
     first.kill()
     stack.processes.worker("second")
@@ -364,7 +179,7 @@ def test_two_beats_and_two_workers_claim_each_due_job_once(stack):
     for name in ("one", "two"):
         stack.processes.worker(name, concurrency=2)
     # then every job was claimed once and published once: inits == jobs
-    jobs = settle(jobs, timeout=90)
+    jobs = settle(jobs)
     assert [job.status for job in jobs] == [Status.PUBLISHED] * len(jobs)
     assert [job.attempt_count for job in jobs] == [1] * len(jobs)
     assert sandbox_init_count() == len(jobs)
@@ -392,14 +207,16 @@ def test_web_process_killed_after_commit_is_still_published(
     assert web.returncode == -9, web.stderr
     assert "enqueued" not in web.stdout
     (job,) = PublishJob.objects.all()
-    # when the beat and a worker run
-    stack.processes.ticker("beat")
+    # when a worker and the beat run
     stack.processes.worker("worker")
-    # then the dispatcher publishes it within 20 s of its time (worker start
-    # included), once
+    stack.processes.ticker("beat")
+    running_since = timezone.now()
+    # then the dispatcher publishes it within 20 s of the beat running (the
+    # processes' start-up, slow on a busy machine, is not the dispatcher's), once
     (job,) = settle([job])
     assert job.status == Status.PUBLISHED, job.failure_message
-    assert first_init_at(account) - job.scheduled_at < timedelta(seconds=20)
+    since = max(job.scheduled_at, running_since)
+    assert first_init_at(account) - since < timedelta(seconds=20)
     assert sandbox_completed_publish_count(creator_open_id=account.open_id) == 1
 
 
@@ -413,7 +230,7 @@ def test_redis_restarted_after_claim_and_enqueue_is_published_once(
     job = scheduled_job(account, size=1 * MB)
     stack.processes.ticker("beat")
     queue = redis.Redis.from_url(restartable.url)
-    wait_for(lambda: queue.llen("publish") > 0, timeout=30, what="the enqueue")
+    wait_for(lambda: queue.llen("publish") > 0, timeout=60, what="the enqueue")
     # when Redis restarts and loses the message
     restartable.stop()
     restartable.start()
@@ -432,27 +249,40 @@ def test_redis_restarted_after_claim_and_enqueue_is_published_once(
 # --- 2.2 / 2.3: 429s on one account, then 503s everywhere ----------------------------
 
 
+def init_calls(creator: SandboxCreator) -> list[tuple[datetime, int]]:
+    """When ``creator``'s video inits reached the sandbox, and their answers."""
+    return list(
+        SandboxCall.objects.filter(endpoint=Endpoint.VIDEO_INIT, creator=creator)
+        .order_by("created_at", "pk")
+        .values_list("created_at", "http_status")
+    )
+
+
 def test_429s_then_503s_delay_but_never_fail_or_double_publish(stack):
-    # given TikTok's minute scaled to 6 s; account A throttled on init for 9 s
-    # (90 s scaled), then 12 s of 503 on every endpoint for everyone (2 min)
+    # given TikTok's minute scaled to 6 s and account A's init refused with 429
+    # twice (its 90 s of throttling); the refusals are counted, not timed, so a
+    # busy machine meets the same throttling as a quiet one
     stack.processes.env["TIKTOK_RATE_WINDOW_SECONDS"] = "6"
     throttled, other_one, other_two = creators(3)
     accounts = [connect(creator) for creator in (throttled, other_one, other_two)]
-    jobs = [scheduled_job(account, size=1 * MB) for account in accounts]
-    started = time.monotonic()
     sandbox_fault_add(
         endpoint=Endpoint.VIDEO_INIT,
         action=SandboxFault.Action.RESPOND,
         http_status=429,
         error_code="rate_limit_exceeded",
         creator=throttled,
-        remaining=None,
-        active_for_seconds=9,
+        remaining=2,
     )
+    jobs = [scheduled_job(account, size=1 * MB) for account in accounts]
     stack.processes.worker("worker", concurrency=2)
     stack.processes.ticker("beat")
-    # when the outage starts as the throttling ends, with more posts due in it
-    time.sleep(max(0.0, 9 - (time.monotonic() - started)))
+    # when 12 s of 503 on every endpoint for everyone (2 min, scaled) start as
+    # the throttling ends, with more posts due in them
+    wait_for(
+        lambda: [code for _, code in init_calls(throttled)] == [429, 429],
+        timeout=120,
+        what="the throttled account's two refused inits",
+    )
     for endpoint in (
         Endpoint.CREATOR_INFO,
         Endpoint.VIDEO_INIT,
@@ -468,25 +298,25 @@ def test_429s_then_503s_delay_but_never_fail_or_double_publish(stack):
         )
     due_later = [scheduled_job(account, size=1 * MB) for account in accounts[1:]]
     # then every job is published once, none failed, no attempt was used up
-    jobs = settle(jobs + due_later, timeout=90)
+    jobs = settle(jobs + due_later)
     assert [job.status for job in jobs] == [Status.PUBLISHED] * len(jobs)
     assert [job.attempt_count for job in jobs] == [1] * len(jobs)
     assert sandbox_init_count() == len(jobs)
     assert sandbox_completed_publish_count() == len(jobs)
-    # and the throttled account never retried its init sooner than the window
-    throttled_inits = list(
-        SandboxCall.objects.filter(endpoint=Endpoint.VIDEO_INIT, creator=throttled)
-        .order_by("created_at")
-        .values_list("created_at", "http_status")
-    )
-    refused = [at for at, status in throttled_inits if status == 429]
-    assert 1 <= len(refused) <= 4
-    for (at, status), (next_at, _) in itertools.pairwise(throttled_inits):
+    # and after each 429 the throttled account waited the window before its
+    # next init
+    calls = init_calls(throttled)
+    assert [code for _, code in calls].count(429) == 2
+    for (at, status), (next_at, _) in itertools.pairwise(calls):
         if status == 429:
             assert next_at - at >= timedelta(seconds=6)
-    # and the other accounts kept publishing while it was throttled
-    for account in accounts[1:]:
-        assert first_init_at(account) - jobs[0].scheduled_at < timedelta(seconds=9)
+    # and the other accounts were not held behind it: each published its first
+    # post before the throttled account's init was accepted
+    throttled_accepted = min(at for at, code in calls if code == 200)
+    for creator in (other_one, other_two):
+        assert min(at for at, code in init_calls(creator) if code == 200) < (
+            throttled_accepted
+        )
     # and the outage opened the breaker instead of hammering TikTok
     assert CircuitBreaker.objects.filter(opened_at__isnull=False).exists()
 
@@ -502,7 +332,7 @@ def test_access_token_expiring_mid_upload_refreshes_once(stack, public_creator_a
         endpoint=Endpoint.UPLOAD,
         action=SandboxFault.Action.DELAY,
         chunk_number=3,
-        delay_seconds=2,
+        delay_seconds=5,
     )
     stack.processes.worker("worker")
     stack.processes.ticker("beat")
@@ -510,7 +340,7 @@ def test_access_token_expiring_mid_upload_refreshes_once(stack, public_creator_a
         lambda: SandboxCall.objects.filter(
             endpoint=Endpoint.UPLOAD, chunk_number=2, http_status=206
         ).exists(),
-        timeout=60,
+        timeout=120,
         what="chunk 2",
     )
     # when TikTok expires the access token while the upload goes on

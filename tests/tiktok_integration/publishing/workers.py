@@ -32,18 +32,27 @@ ROOT = Path(__file__).resolve().parents[3]
 MB = 1024 * 1024
 
 # Publishing knobs scaled down so a scenario takes seconds, not minutes. Each is
-# a setting the pipeline reads (config/settings/tiktok.py, "Publishing").
+# a setting the pipeline reads (config/settings/tiktok.py, "Publishing"). The lease
+# only decides how soon a dead worker's job is handed out again (a running step
+# renews its own), so it is kept short, but long enough that a busy machine
+# cannot delay a renewal (every third of it) past its end.
 FAST_PUBLISHING = {
     "TIKTOK_PUBLISH_DISPATCH_SECONDS": "1",
     "TIKTOK_PUBLISH_POLL_SECONDS": "1",
     "TIKTOK_PUBLISH_RECONCILE_SECONDS": "2",
-    "TIKTOK_PUBLISH_LEASE_SECONDS": "4",
+    "TIKTOK_PUBLISH_LEASE_SECONDS": "8",
     "TIKTOK_PUBLISH_BACKOFF_MAX_SECONDS": "4",
     "TIKTOK_POLL_FIRST_SECONDS": "0.5",
     "TIKTOK_CHUNK_SIZE": str(5 * MB),
     "TIKTOK_BREAKER_THRESHOLD": "4",
     "TIKTOK_BREAKER_RESET_SECONDS": "3",
 }
+
+
+# How long a process may take to start: Django and Celery start in seconds on a
+# quiet machine and several times slower on a busy one.
+START_TIMEOUT = 120.0
+TICKER_READY = "ticker ticking"
 
 
 def free_port() -> int:
@@ -132,10 +141,18 @@ class Process:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def kill(self) -> None:
-        """SIGKILL the whole group: the worker and its pool children."""
-        if self.alive:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGKILL)
+        """SIGKILL the whole group: the worker and its pool children, also
+        children left running after the main process died."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=10)
+
+    def kill_main(self) -> None:
+        """SIGKILL only the process itself (a worker's main process), leaving
+        the processes it started (its pool) running as orphans."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.popen.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=10)
 
@@ -186,20 +203,28 @@ class Processes:
         if ready:
             wait_for(
                 lambda: " ready." in process.text() or not process.alive,
-                timeout=60,
+                timeout=START_TIMEOUT,
                 what=f"worker {name} to start",
             )
             assert process.alive, process.text()[-3000:]
         return process
 
     def ticker(self, name: str, *, every: float = 0.5, **extra_env: str) -> Process:
-        """The beat stand-in: dispatch, poll and reconcile ticks in a loop."""
-        return self.start(
+        """The beat stand-in: dispatch, poll and reconcile ticks in a loop;
+        returns once it ticks."""
+        process = self.start(
             name,
             [sys.executable, "-m", "tests.tiktok_integration.publishing.workers",
              "tick", str(every)],
             **extra_env,
         )  # fmt: skip
+        wait_for(
+            lambda: TICKER_READY in process.text() or not process.alive,
+            timeout=START_TIMEOUT,
+            what=f"ticker {name} to start",
+        )
+        assert process.alive, process.text()[-3000:]
+        return process
 
     def stop_all(self) -> None:
         for process in reversed(self.started):
@@ -222,7 +247,7 @@ def start_sandbox(processes: Processes, port: int, *, workers: int = 3) -> Proce
     )  # fmt: skip
     wait_for(
         lambda: _port_open(port) or not process.alive,
-        timeout=30,
+        timeout=START_TIMEOUT,
         what="the sandbox server to listen",
     )
     assert process.alive, process.text()[-3000:]
@@ -253,7 +278,7 @@ class RestartableRedis:
              "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        wait_for(lambda: _port_open(self.port), timeout=15, what="redis-server")
+        wait_for(lambda: _port_open(self.port), timeout=60, what="redis-server")
 
     def stop(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
@@ -288,6 +313,7 @@ def _tick_forever(every: float) -> None:
     )
 
     log = logging.getLogger("ticker")
+    sys.stdout.write(f"{TICKER_READY}\n")
     while True:
         for tick in (
             dispatch_publish_jobs_task,
