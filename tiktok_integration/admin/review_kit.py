@@ -40,9 +40,8 @@ def review_kit_view(request: HttpRequest, site: Any) -> TemplateResponse:
         "scopes": settings.TIKTOK_SCOPES,
         "links": {
             "accounts": reverse("admin:tiktok_integration_tiktokaccount_changelist"),
-            "posts": reverse("admin:cms_post_add"),
-            "job": reverse("admin:tiktok_integration_publishjob_add"),
-            "jobs": reverse("admin:tiktok_integration_publishjob_changelist"),
+            "compose": reverse("admin:cms_post_compose"),
+            "posts": reverse("admin:cms_post_changelist"),
             "files": reverse("admin:tiktok_integration_urlverificationfile_changelist"),
             "prefixes": reverse("admin:media_library_verifiedurlprefix_changelist"),
             "legal": reverse("admin:cms_legalpage_changelist"),

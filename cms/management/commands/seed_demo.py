@@ -68,7 +68,7 @@ class Command(BaseCommand):
         if photo_post is not None:
             self.stdout.write(
                 f"Photo post '{photo_post.title}' is ready: connect a sandbox "
-                "creator, then add a publish job for it."
+                "creator, then open the post in the composer and publish it."
             )
         self.stdout.write(f"Login: {DEMO_USERNAME} / {password}")
 
