@@ -42,6 +42,26 @@ from media_library.services.assets import (
 from workspaces.admin_scoping import WorkspaceScopedAdmin
 from workspaces.selectors import workspace_ids_for
 
+#: What the probe found, read-only: listed once for the form and its fieldset.
+PROBE_FIELDS = (
+    "probe_status",
+    "probe_error",
+    "probed_at",
+    "container",
+    "video_codec",
+    "audio_codec",
+    "video_stream_count",
+    "audio_stream_count",
+    "duration_seconds",
+    "frame_rate",
+    "width",
+    "height",
+    "rotation",
+    "bit_rate",
+    "image_format",
+    "exif_orientation",
+)
+
 
 @admin.register(MediaAsset)
 class MediaAssetAdmin(
@@ -86,22 +106,7 @@ class MediaAssetAdmin(
         "sha256",
         "size_bytes",
         "mime_type",
-        "probe_status",
-        "probe_error",
-        "probed_at",
-        "container",
-        "video_codec",
-        "audio_codec",
-        "video_stream_count",
-        "audio_stream_count",
-        "duration_seconds",
-        "frame_rate",
-        "width",
-        "height",
-        "rotation",
-        "bit_rate",
-        "image_format",
-        "exif_orientation",
+        *PROBE_FIELDS,
         "validation_list",
         "tiktok_ready",
         "pull_url",
@@ -127,24 +132,7 @@ class MediaAssetAdmin(
             {
                 # The panel above the form summarises these; all of them are here.
                 "classes": ["collapse"],
-                "fields": [
-                    "probe_status",
-                    "probe_error",
-                    "probed_at",
-                    "container",
-                    "video_codec",
-                    "audio_codec",
-                    "video_stream_count",
-                    "audio_stream_count",
-                    "duration_seconds",
-                    "frame_rate",
-                    "width",
-                    "height",
-                    "rotation",
-                    "bit_rate",
-                    "image_format",
-                    "exif_orientation",
-                ],
+                "fields": PROBE_FIELDS,
             },
         ),
         (
