@@ -182,7 +182,9 @@
 
   // Placeholders first, then a few requests at once, each for several
   // accounts that the server asks TikTok about in parallel.
-  const fetchPanels = (holders) => {
+  // A failed request (a busy server, a dropped connection) is asked once more
+  // before the panel says it could not load.
+  const fetchPanels = (holders, attempt = 1) => {
     const ids = holders.map((holder) => holder.dataset.accountId).join(",");
     const url = `${data.panelsUrl}?workspace=${data.workspace}&accounts=${ids}`;
     fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
@@ -211,6 +213,10 @@
         refresh();
       })
       .catch((error) => {
+        if (attempt < 2) {
+          window.setTimeout(() => fetchPanels(holders, attempt + 1), 1000);
+          return;
+        }
         for (const holder of holders) {
           holder.dataset.state = "blocked";
           holder.textContent =
@@ -244,7 +250,7 @@
     }
     const groups = Array.from({ length: Math.min(data.panelRequests, holders.length) }, () => []);
     holders.forEach((holder, index) => groups[index % groups.length].push(holder));
-    groups.forEach(fetchPanels);
+    groups.forEach((group) => fetchPanels(group));
   };
 
   const refreshPanel = (panel, kind, problems) => {
