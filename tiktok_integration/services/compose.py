@@ -226,6 +226,12 @@ def _apply(
 ) -> None:
     is_direct = target.mode == DIRECT
     job.mode = DIRECT if is_direct else DRAFT
+    held = job.status == Status.NEEDS_CONFIRMATION
+    if job.scheduled_at != checked.scheduled_at or held:
+        # Staff gave it a new time, or confirmed a held copy: a cap's deferral
+        # belonged to the old decision (the cap is checked again when it goes).
+        job.deferred_until = None
+        job.deferred_reason = ""
     job.scheduled_at = checked.scheduled_at
     job.source = source
     job.privacy_level = target.privacy_level if is_direct else ""
