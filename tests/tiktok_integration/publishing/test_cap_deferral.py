@@ -32,9 +32,7 @@ WAIT = Workspace.CapDeferral.WAIT_FOR_STAFF
 
 
 def _policy(account: TikTokAccount, policy: str) -> None:
-    Workspace.objects.filter(pk=account.workspace_id).update(
-        cap_deferral_policy=policy
-    )
+    Workspace.objects.filter(pk=account.workspace_id).update(cap_deferral_policy=policy)
 
 
 def _published_one(account: TikTokAccount) -> PublishJob:
@@ -208,7 +206,10 @@ def test_the_calendar_selector_shows_a_deferred_post_at_both_times(
         workspace_ids={account.workspace_id}, start=start, end=start + timedelta(days=3)
     )
     # then
-    assert [(e.job_id, e.held) for e in entries] == [(second.pk, False), (held.pk, True)]
+    assert [(e.job_id, e.held) for e in entries] == [
+        (second.pk, False),
+        (held.pk, True),
+    ]
     deferred = entries[0]
     assert deferred.planned_at == second.scheduled_at
     assert deferred.next_try_at == second.deferred_until
