@@ -5,7 +5,7 @@ none at a wall time the clocks skip."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -45,10 +45,15 @@ def account() -> Any:
 
 
 def plan(account: Any, at: datetime, **fields: Any) -> PublishJob:
-    job: PublishJob = PublishJobFactory(
-        post__workspace=account.workspace, account=account, scheduled_at=at, **fields
+    return cast(
+        PublishJob,
+        PublishJobFactory(
+            post__workspace=account.workspace,
+            account=account,
+            scheduled_at=at,
+            **fields,
+        ),
     )
-    return job
 
 
 def next_slot(account: Any, after: datetime) -> datetime | None:
