@@ -45,6 +45,7 @@ class Workspace(models.Model):
         "the admin (as POSTDECK_REQUIRE_2FA does for all staff). Only managers "
         "of the workspace and superusers can change this.",
     )
+
     class CapDeferral(models.TextChoices):
         """What happens to a post TikTok's posting caps would refuse (§6)."""
 
