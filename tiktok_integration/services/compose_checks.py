@@ -235,7 +235,7 @@ def _when(
 def _queue_slot(
     errors: ErrorMap, request: ComposeRequest, time_zone: str
 ) -> tuple[datetime | None, datetime | None, int]:
-    # One post has one time, so its accounts share a slot (docs/user-guide.md).
+    # One post has one time, so its accounts share a slot (docs/queues.md).
     moment = queue_next_common_slot(
         [target.account_id for target in request.targets],
         after=db_now(),

@@ -40,9 +40,7 @@ def add_to_queue(page: Any, base_url: str, account: Any) -> None:
     page.wait_for_selector(f"#panel-{account.pk}[data-state=ready]")
     page.check("input[name=media_ids]")
     page.fill("#compose-caption", "Queued #postdeck")
-    page.locator(f"#panel-{account.pk} select[data-privacy]").select_option(
-        "SELF_ONLY"
-    )
+    page.locator(f"#panel-{account.pk} select[data-privacy]").select_option("SELF_ONLY")
     page.check("input[name=when][value=queue]")
 
 
@@ -52,7 +50,9 @@ def test_add_to_queue_fills_the_next_free_slot(sandbox, brand, page):
     queue = PostingQueue.objects.create(account=account)
     for weekday in range(7):
         for hour in (7, 19):
-            QueueSlot.objects.create(queue=queue, weekday=weekday, local_time=time(hour))
+            QueueSlot.objects.create(
+                queue=queue, weekday=weekday, local_time=time(hour)
+            )
     video_asset(brand)
     expected = queue_next_free_slot(account.pk, after=timezone.now())
     assert expected is not None

@@ -1,6 +1,6 @@
 """When TikTok's caps defer a post: it keeps its planned time, the job says
 when Postdeck tries next and why, and the workspace's policy chooses between
-retrying by itself and waiting for staff (docs/user-guide.md "Queues and caps").
+retrying by itself and waiting for staff (docs/queues.md).
 
 Driven against the sandbox over HTTP: its per-creator daily cap and its
 pending-inbox limit refuse for real; the app's creator cap is TikTok's answer
