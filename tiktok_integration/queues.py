@@ -20,9 +20,10 @@ happens twice (clocks go back) is taken at its first occurrence.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -53,11 +54,17 @@ class FreeSlot:
 
 @dataclass(slots=True)
 class _Plan:
-    """One account's planned posts: instants that hold a slot, and the
-    instants counted toward the cap (sorted, growing as slots are filled)."""
+    """One account's planned posts: instants that hold a slot, the instants
+    counted toward the cap (sorted, growing as slots are filled) and how many
+    fall on each local day of the workspace's zone."""
 
     taken: set[datetime]
     counted: list[datetime]
+    per_day: Counter[date] = field(default_factory=Counter)
+
+    def add(self, moment: datetime, time_zone: str) -> None:
+        insort(self.counted, moment)
+        self.per_day[utc_to_local(moment, time_zone).date()] += 1
 
 
 def _queues(queues: QuerySet[PostingQueue]) -> list[PostingQueue]:
@@ -71,10 +78,12 @@ def _queues(queues: QuerySet[PostingQueue]) -> list[PostingQueue]:
 
 
 def _plans(
-    account_ids: list[int], start: datetime, end: datetime, exclude_post_id: int | None
+    zones: dict[int, str], start: datetime, end: datetime, exclude_post_id: int | None
 ) -> dict[int, _Plan]:
+    """The planned posts of each account of ``zones`` (account id -> its
+    workspace's zone) around [start, end)."""
     jobs = (
-        PublishJob.objects.filter(account_id__in=account_ids)
+        PublishJob.objects.filter(account_id__in=list(zones))
         .exclude(status__in=_NOT_PLANNED)
         .annotate(
             counted_at=Coalesce("processing_at", "deferred_until", "scheduled_at")
@@ -83,14 +92,12 @@ def _plans(
     )
     if exclude_post_id is not None:
         jobs = jobs.exclude(post_id=exclude_post_id)
-    plans = {account_id: _Plan(set(), []) for account_id in account_ids}
+    plans = {account_id: _Plan(set(), []) for account_id in zones}
     for account_id, planned, counted in jobs.values_list(
         "account_id", "scheduled_at", "counted_at"
     ):
         plans[account_id].taken.add(planned)
-        plans[account_id].counted.append(counted)
-    for plan in plans.values():
-        plan.counted.sort()
+        plans[account_id].add(counted, zones[account_id])
     return plans
 
 
@@ -119,9 +126,7 @@ def _instants(
 
 def _within_cap(plan: _Plan, moment: datetime, time_zone: str, cap: int) -> bool:
     counted = plan.counted
-    day = utc_to_local(moment, time_zone).date()
-    same_day = sum(1 for p in counted if utc_to_local(p, time_zone).date() == day)
-    if same_day >= cap:
+    if plan.per_day[utc_to_local(moment, time_zone).date()] >= cap:
         return False
     # Every 24-hour window holding ``moment`` must keep a place for it; the
     # fullest such window starts at a planned post (or at the slot itself).
@@ -148,7 +153,7 @@ def _free_slots(
             )
         )
         # The queue fills slots in order: later slots count this one.
-        plan.counted.insert(bisect_right(plan.counted, moment), moment)
+        plan.add(moment, time_zone)
     return free
 
 
@@ -176,7 +181,12 @@ def queue_free_slots_between(
     if account_ids is not None:
         queues = queues.filter(account_id__in=list(account_ids))
     chosen = _queues(queues)
-    plans = _plans([q.account_id for q in chosen], start, end, exclude_post_id)
+    plans = _plans(
+        {q.account_id: q.account.workspace.time_zone for q in chosen},
+        start,
+        end,
+        exclude_post_id,
+    )
     free = [
         slot
         for queue in chosen
