@@ -21,7 +21,11 @@ STAFF_PERMISSIONS = {
     "tiktok_integration": ["view_tiktokaccount", "change_tiktokaccount",
                            "view_publishjob", "add_publishjob", "change_publishjob",
                            "publish_publishjob", "view_publishattempt",
-                           "view_tiktokvideo", "change_tiktokvideo"],
+                           "view_tiktokvideo", "change_tiktokvideo",
+                           "add_postingqueue", "change_postingqueue",
+                           "delete_postingqueue", "view_postingqueue",
+                           "add_queueslot", "change_queueslot", "delete_queueslot",
+                           "view_queueslot"],
 }  # fmt: skip
 
 

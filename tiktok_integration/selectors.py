@@ -4,9 +4,10 @@ derived from its jobs."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from cms.models import Post
 from tiktok_integration.models import PublishJob, TikTokAccount
@@ -29,6 +30,68 @@ def publish_job_list_scheduled_between(
         .select_related("post", "account", "post__workspace")
         .order_by("scheduled_at")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CapDeferral:
+    """A job one of TikTok's caps deferred, for the calendar to draw at both
+    times. ``planned_at``: its planned time (aware UTC, kept); ``next_try_at``:
+    when Postdeck tries next (aware UTC), None when the workspace waits for
+    staff (``held``); ``reason`` a ``PublishJob.DeferralReason`` value and
+    ``reason_label`` its words; ``message`` the sentence staff see."""
+
+    job_id: int
+    post_id: int
+    account_id: int
+    planned_at: datetime
+    next_try_at: datetime | None
+    held: bool
+    reason: str
+    reason_label: str
+    message: str
+
+
+def cap_deferrals_between(
+    *, workspace_ids: set[int] | None, start: datetime, end: datetime
+) -> list[CapDeferral]:
+    """Jobs waiting because of a posting cap (scheduled with a next try, or
+    held for staff) whose planned time or next try falls in [start, end)
+    (aware), in planned order. ``workspace_ids`` None: every workspace. One
+    query, however many jobs."""
+    jobs = (
+        _scoped_jobs(workspace_ids)
+        .filter(status__in=PublishJob.WAITING)
+        .exclude(deferred_reason="")
+        .filter(
+            Q(scheduled_at__gte=start, scheduled_at__lt=end)
+            | Q(deferred_until__gte=start, deferred_until__lt=end)
+        )
+        .order_by("scheduled_at", "pk")
+    )
+    labels = dict(PublishJob.DeferralReason.choices)
+    return [
+        CapDeferral(
+            job_id=job.pk,
+            post_id=job.post_id,
+            account_id=job.account_id,
+            planned_at=job.scheduled_at,
+            next_try_at=job.deferred_until,
+            held=job.status == PublishJob.Status.NEEDS_CONFIRMATION,
+            reason=job.deferred_reason,
+            reason_label=labels.get(job.deferred_reason, job.deferred_reason),
+            message=job.failure_message,
+        )
+        for job in jobs.only(
+            "pk",
+            "post_id",
+            "account_id",
+            "scheduled_at",
+            "deferred_until",
+            "status",
+            "deferred_reason",
+            "failure_message",
+        )
+    ]
 
 
 def publish_job_list_needing_attention(

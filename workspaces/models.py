@@ -45,6 +45,21 @@ class Workspace(models.Model):
         "the admin (as POSTDECK_REQUIRE_2FA does for all staff). Only managers "
         "of the workspace and superusers can change this.",
     )
+
+    class CapDeferral(models.TextChoices):
+        """What happens to a post TikTok's posting caps would refuse (§6)."""
+
+        RETRY = "retry", "Retry automatically when the cap frees up"
+        WAIT_FOR_STAFF = "wait", "Wait for staff to pick a new time"
+
+    cap_deferral_policy = models.CharField(
+        "when TikTok's caps defer a post",
+        max_length=10,
+        choices=CapDeferral.choices,
+        default=CapDeferral.RETRY,
+        help_text="A post keeps its planned time either way; this chooses whether "
+        "Postdeck tries again by itself or holds the post until staff reschedule it.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="WorkspaceMembership",

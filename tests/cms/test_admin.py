@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -23,7 +25,7 @@ from tests.factories.tiktok import (
     VideoSnapshotFactory,
 )
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
-from tiktok_integration.models import UrlVerificationFile
+from tiktok_integration.models import PostingQueue, QueueSlot, UrlVerificationFile
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,8 @@ def populate(workspace):
     """One of every object the admin shows, in ``workspace``."""
     job = PublishJobFactory(post=PostFactory(workspace=workspace))
     PublishAttemptFactory(job=job)
+    queue = PostingQueue.objects.create(account=job.account)
+    QueueSlot.objects.create(queue=queue, weekday=0, local_time=time(9))
     VideoSnapshotFactory(video__account=job.account, video__publish_job=job)
     asset = MediaAssetFactory(workspace=workspace)
     asset.tags.add(TagFactory(workspace=workspace))

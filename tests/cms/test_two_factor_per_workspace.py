@@ -32,6 +32,7 @@ def form_data(workspace: Workspace, **changes: object) -> dict[str, object]:
         "name": workspace.name,
         "slug": workspace.slug,
         "time_zone": workspace.time_zone,
+        "cap_deferral_policy": workspace.cap_deferral_policy,
     }
     data.update(changes)
     return data

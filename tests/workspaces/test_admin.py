@@ -72,9 +72,38 @@ def test_staff_can_change_their_workspace_time_zone(staff_client, workspace):
     # when
     response = staff_client.post(
         change_url(workspace),
-        {"name": workspace.name, "slug": workspace.slug, "time_zone": "Asia/Tokyo"},
+        {
+            "name": workspace.name,
+            "slug": workspace.slug,
+            "time_zone": "Asia/Tokyo",
+            "cap_deferral_policy": "retry",
+        },
     )
     # then
     assert response.status_code == 302
     workspace.refresh_from_db()
     assert workspace.time_zone == "Asia/Tokyo"
+
+
+def test_staff_choose_what_happens_when_tiktoks_caps_defer_a_post(
+    staff_client, workspace
+):
+    # given the page offers both policies, retrying by default
+    html = staff_client.get(change_url(workspace)).content.decode()
+    assert "When TikTok&#x27;s caps defer a post" in html
+    assert "Wait for staff to pick a new time" in html
+    assert workspace.cap_deferral_policy == "retry"
+    # when
+    response = staff_client.post(
+        change_url(workspace),
+        {
+            "name": workspace.name,
+            "slug": workspace.slug,
+            "time_zone": workspace.time_zone,
+            "cap_deferral_policy": "wait",
+        },
+    )
+    # then
+    assert response.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.cap_deferral_policy == "wait"

@@ -3,5 +3,6 @@ from . import (  # noqa: F401  (registers the ModelAdmins)
     analytics,
     attempts,
     jobs,
+    queues,
     verification,
 )

@@ -43,6 +43,8 @@ from workspaces.admin_scoping import WorkspaceScopedAdmin, scope_queryset
 SYSTEM_FIELDS = [
     "post_schedule",
     "status",
+    "deferred_until",
+    "deferred_reason",
     "creator_card",
     "lease_owner",
     "lease_expires_at",
@@ -90,6 +92,7 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         "status",
         "mode",
         "scheduled_at",
+        "deferred_until",
         "attempt_count",
         "outcome",
         "updated_at",
@@ -114,7 +117,18 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         "reconcile_jobs",
     ]
     fieldsets = [
-        (None, {"fields": ["post", "account", "post_schedule", "status"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "post",
+                    "account",
+                    "post_schedule",
+                    "status",
+                    ("deferred_until", "deferred_reason"),
+                ]
+            },
+        ),
         ("Creator (from TikTok)", {"fields": ["creator_card"]}),
         (
             "What is sent",
@@ -155,6 +169,8 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
                     not in {
                         "post_schedule",
                         "status",
+                        "deferred_until",
+                        "deferred_reason",
                         "creator_card",
                         "failure_message",
                         "fail_reason",

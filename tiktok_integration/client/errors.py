@@ -347,7 +347,8 @@ STAFF_MESSAGE_BY_CODE: Final[Mapping[str, str]] = MappingProxyType(
             "reconnect it and allow every requested permission."
         ),
         "spam_risk_too_many_posts": (
-            "The creator has reached TikTok's daily posting limit; try again tomorrow."
+            "The creator has reached TikTok's daily posting limit (counted over a "
+            "rolling 24 hours); posting frees up 24 hours after their oldest post."
         ),
         "spam_risk_user_banned_from_posting": (
             "TikTok has banned this creator from posting; the account cannot "
@@ -358,8 +359,8 @@ STAFF_MESSAGE_BY_CODE: Final[Mapping[str, str]] = MappingProxyType(
             "them to post or discard some, then try again later."
         ),
         "reached_active_user_cap": (
-            "This app has reached TikTok's daily limit of creators who may post; "
-            "try again tomorrow."
+            "This app has reached TikTok's daily limit of creators who may post "
+            "(counted over a rolling 24 hours); try again in an hour."
         ),
         "unaudited_client_can_only_post_to_private_accounts": (
             "Until the app passes TikTok's audit it can only post to private "

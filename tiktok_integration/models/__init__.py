@@ -3,6 +3,7 @@
 accounts.py: TikTokAccount. jobs.py: PublishJob, PublishAttempt.
 webhooks.py: WebhookEvent. gateway.py: RateLimitSlot, CircuitBreaker.
 verification.py: UrlVerificationFile.
+queues.py: PostingQueue, QueueSlot.
 analytics.py: TikTokVideo, VideoSnapshot, AccountSnapshot, AnalyticsSyncState.
 """
 
@@ -15,6 +16,7 @@ from .analytics import (
 )
 from .gateway import CircuitBreaker, RateLimitSlot
 from .jobs import PublishAttempt, PublishJob
+from .queues import PostingQueue, QueueSlot
 from .verification import UrlVerificationFile
 from .webhooks import WebhookEvent
 
@@ -22,8 +24,10 @@ __all__ = [
     "AccountSnapshot",
     "AnalyticsSyncState",
     "CircuitBreaker",
+    "PostingQueue",
     "PublishAttempt",
     "PublishJob",
+    "QueueSlot",
     "RateLimitSlot",
     "TikTokAccount",
     "TikTokVideo",

@@ -4,6 +4,7 @@ PublishAttempt (one external call to TikTok, kept for support)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
@@ -79,6 +80,13 @@ class PublishJob(models.Model):
         "photo_cover_index",
     )
 
+    class DeferralReason(models.TextChoices):
+        """TikTok's caps that defer a post (docs/tiktok.md §6)."""
+
+        DAILY_CAP = "daily_cap", "The creator's daily post cap"
+        INBOX_CAP = "inbox_cap", "The creator's pending-inbox limit"
+        APP_CAP = "app_cap", "The app's daily creator cap"
+
     class Mode(models.TextChoices):
         DIRECT = "direct", "Direct post"
         DRAFT = "draft", "Draft to the creator's inbox"
@@ -118,7 +126,9 @@ class PublishJob(models.Model):
         help_text="Where this post stands for this account.",
     )
     scheduled_at = models.DateTimeField(
-        "dispatch at", help_text="When this account's copy goes out (UTC)."
+        "planned for",
+        help_text="When this account's copy is planned to go out (UTC); a posting "
+        "cap that defers it keeps this and sets 'next try at'.",
     )
     idempotency_key = models.UUIDField(
         "idempotency key",
@@ -206,6 +216,20 @@ class PublishJob(models.Model):
         blank=True,
         help_text="When the reconciler should next look at this job.",
     )
+    deferred_until = models.DateTimeField(
+        "next try at",
+        null=True,
+        blank=True,
+        help_text="A posting cap deferred it: when Postdeck tries next (UTC). "
+        "The planned time above is kept.",
+    )
+    deferred_reason = models.CharField(
+        "deferred by",
+        max_length=20,
+        choices=DeferralReason.choices,
+        blank=True,
+        help_text="Which of TikTok's caps deferred it; empty when none did.",
+    )
     transient_failure_count = models.PositiveIntegerField(
         "transient failures",
         default=0,
@@ -285,11 +309,22 @@ class PublishJob(models.Model):
                 name="publish_job_due",
             ),
             models.Index(fields=["status", "next_action_at"]),
+            models.Index(
+                fields=["deferred_until"],
+                condition=Q(status="scheduled", deferred_until__isnull=False),
+                name="publish_job_deferred_due",
+            ),
             models.Index(fields=["publish_id"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.post} → {self.account}"
+
+    @property
+    def due_at(self) -> datetime:
+        """When the dispatcher hands it out (aware UTC): the cap's next try
+        when a cap deferred it, else the planned ``scheduled_at``."""
+        return self.deferred_until or self.scheduled_at
 
 
 class PublishAttempt(models.Model):

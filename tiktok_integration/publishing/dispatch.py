@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db.models.functions import Now
+from django.db.models import Q
+from django.db.models.functions import Coalesce, Now
 
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.gateway.rate_limits import rate_limit_prune
@@ -52,14 +53,17 @@ def publish_reconcile_tick() -> tuple[list[Claim], dict[str, int]]:
     ).update(next_action_at=Now(), updated_at=Now())
     pruned = rate_limit_prune()
     now = db_now()
+    late = now - LATE_WARNING
     oldest = (
         PublishJob.objects.filter(
+            Q(deferred_until__isnull=True, scheduled_at__lte=late)
+            | Q(deferred_until__lte=late),
             status=Status.SCHEDULED,
-            scheduled_at__lte=now - LATE_WARNING,
             account__status=TikTokAccount.Status.ACTIVE,
         )
-        .order_by("scheduled_at")
-        .values_list("scheduled_at", flat=True)
+        .annotate(due=Coalesce("deferred_until", "scheduled_at"))
+        .order_by("due")
+        .values_list("due", flat=True)
         .first()
     )
     if oldest is not None:

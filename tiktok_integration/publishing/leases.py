@@ -34,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob, TikTokAccount
@@ -130,15 +130,18 @@ def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
     late_before = now - timedelta(minutes=settings.TIKTOK_PUBLISH_LATE_HOLD_MINUTES)
     claims: list[Claim] = []
     with transaction.atomic():
+        # A job a cap deferred is due at its next try, not its planned time.
         candidates = list(
             PublishJob.objects.filter(
+                Q(deferred_until__isnull=True, scheduled_at__lte=horizon)
+                | Q(deferred_until__lte=horizon),
                 status=Status.SCHEDULED,
-                scheduled_at__lte=horizon,
                 account__status=TikTokAccount.Status.ACTIVE,
             )
-            .order_by("scheduled_at", "pk")
+            .annotate(due=Coalesce("deferred_until", "scheduled_at"))
+            .order_by("due", "pk")
             .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", "account_id", "scheduled_at")[:limit]
+            .values_list("pk", "account_id", "due")[:limit]
         )
         accounts = {account_id for _, account_id, _ in candidates}
         busy = set(

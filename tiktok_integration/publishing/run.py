@@ -5,8 +5,8 @@
 for the job's state, re-reading the job each time: CLAIMED → ``prepare``,
 INIT_PENDING → ``init``, UPLOADING → ``upload``. Whatever stops a step ends
 here: a temporary failure parks the job with a backoff (and a wake-up message),
-a cap reschedules it, and anything needing a person ends the run in the state
-that says so.
+a cap defers it (its planned time kept), and anything needing a person ends
+the run in the state that says so.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db.models import F
 
 from tiktok_integration.client import (
     TikTokAccountBlockedError,
@@ -30,7 +29,11 @@ from tiktok_integration.client import (
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing.calls import ParkError
-from tiktok_integration.publishing.caps import cap_frees_at
+from tiktok_integration.publishing.caps import (
+    CapReachedError,
+    cap_deferral_for,
+    cap_reached_for_code,
+)
 from tiktok_integration.publishing.init import init
 from tiktok_integration.publishing.leases import (
     LeaseLostError,
@@ -41,10 +44,13 @@ from tiktok_integration.publishing.leases import (
 from tiktok_integration.publishing.media import MediaProblemError
 from tiktok_integration.publishing.prepare import prepare
 from tiktok_integration.publishing.run_state import (
-    CapReachedError,
     NeedsPersonError,
     Run,
     end_step,
+)
+from tiktok_integration.publishing.transitions import (
+    InvalidTransitionError,
+    publish_job_defer,
 )
 from tiktok_integration.publishing.upload import upload
 from tiktok_integration.services.tokens import ReconnectRequiredError
@@ -110,7 +116,7 @@ def publish_job_run(*, publish_job_id: int, lease_version: int) -> str:
 
 def _wait_until_due(job: PublishJob) -> None:
     # Handed out up to one tick early with a countdown; start on the second.
-    early = (job.scheduled_at - db_now()).total_seconds()
+    early = (job.due_at - db_now()).total_seconds()
     if 0 < early <= settings.TIKTOK_PUBLISH_DISPATCH_SECONDS + 1:
         time.sleep(early)
 
@@ -215,23 +221,22 @@ def _park(
 
 
 def _reschedule(run: Run, job: PublishJob, error: Exception) -> str:
-    if isinstance(error, CapReachedError):
-        until, message = error.until, error.message
-    else:
+    if not isinstance(error, CapReachedError):
         assert isinstance(error, TikTokQuotaError)  # noqa: S101
-        until = cap_frees_at(job, error.code)
-        message = error.staff_message
-    end_step(
-        run,
-        job,
-        Status.SCHEDULED,
-        scheduled_at=until,
-        init_requested_at=None,
-        next_action_at=None,
-        # A cap is not the job's fault: give the attempt back.
-        attempt_count=F("attempt_count") - 1,
-        failure_message=(
-            f"{message} Postdeck tries again at {until:%Y-%m-%d %H:%M} UTC."
-        ),
-    )
-    return f"Rescheduled to {until:%H:%M}: {message}"
+        error = cap_reached_for_code(job, error.code)
+    deferral = cap_deferral_for(job, error)
+    try:
+        publish_job_defer(
+            publish_job_id=job.pk,
+            lease_version=run.lease.version,
+            owner=run.lease.owner,
+            reason=deferral.reason,
+            until=deferral.until,
+            hold=deferral.hold,
+            message=deferral.message,
+        )
+    except InvalidTransitionError:
+        logger.info("Job %s moved on before it could be deferred", job.pk)
+    if deferral.hold:
+        return f"Held for staff ({deferral.reason})."
+    return f"Deferred to {deferral.until:%Y-%m-%d %H:%M} UTC ({deferral.reason})."

@@ -2,14 +2,13 @@
 
 Shared by ``run`` (the loop and the settling of errors) and the steps it drives
 (``prepare``, ``init``, ``upload``): a step raises ``NeedsPersonError`` or
-``CapReachedError`` to stop, or ends the run with ``end_step``.
+``publishing.caps.CapReachedError`` to stop, or ends the run with ``end_step``.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from tiktok_integration.models import PublishJob
@@ -20,16 +19,6 @@ from tiktok_integration.publishing.transitions import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class CapReachedError(Exception):
-    """A posting cap will refuse this post now; try again at ``until`` (aware
-    UTC). ``message`` is for staff."""
-
-    def __init__(self, until: datetime, message: str) -> None:
-        super().__init__(message)
-        self.until = until
-        self.message = message
 
 
 class NeedsPersonError(Exception):

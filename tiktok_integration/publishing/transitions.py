@@ -135,6 +135,11 @@ PAUSED_ON_REAUTH = (*PublishJob.WAITING, Status.CLAIMED)
 PAUSED_ON_DISCONNECT = PublishJob.WAITING
 
 
+#: Written with every new planned time staff (or a TikTok-side failure) give a
+#: job: a cap deferral belongs to the time it deferred.
+CLEAR_DEFERRAL: dict[str, Any] = {"deferred_until": None, "deferred_reason": ""}
+
+
 class InvalidTransitionError(Exception):
     """The job was not in a state it may move to ``to`` from, or the lease
     fencing the write was no longer held; nothing was written."""
@@ -150,6 +155,9 @@ class InvalidTransitionError(Exception):
 
 def _values(to: str, fields: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {"status": to, "updated_at": Now(), **fields}
+    if "scheduled_at" in fields:
+        for name, cleared in CLEAR_DEFERRAL.items():
+            values.setdefault(name, cleared)
     timestamp_field = STATE_TIMESTAMP.get(to)
     if timestamp_field:
         values.setdefault(timestamp_field, Now())
@@ -315,17 +323,65 @@ def publish_job_save_edit(*, job: PublishJob, current: str) -> None:
 
 def publish_job_move(*, publish_job_id: int, scheduled_at: datetime) -> None:
     """Give a job that is not claimed yet (``PublishJob.EDITABLE``) a new
-    dispatch time (aware UTC, the post's); its state is kept.
+    planned time (aware UTC, the post's), clearing any cap deferral; its state
+    is kept, except that a job a cap held for staff (``publish_job_defer`` with
+    ``hold=True``) goes back on the schedule: the new time is staff's answer.
 
     A compare-and-set like every move here: raises ``InvalidTransitionError``
     when the job has been claimed (or beyond) since it was read, and then
     nothing was written.
     """
+    released = (
+        PublishJob.objects.filter(pk=publish_job_id, status=Status.NEEDS_CONFIRMATION)
+        .exclude(deferred_reason="")
+        .update(
+            **_values(
+                Status.SCHEDULED, {"scheduled_at": scheduled_at, "failure_message": ""}
+            )
+        )
+    )
+    if released:
+        return
     moved = PublishJob.objects.filter(
         pk=publish_job_id, status__in=PublishJob.EDITABLE
-    ).update(scheduled_at=scheduled_at, updated_at=Now())
+    ).update(scheduled_at=scheduled_at, updated_at=Now(), **CLEAR_DEFERRAL)
     if moved != 1:
         raise InvalidTransitionError(publish_job_id, to="a new time")
+
+
+def publish_job_defer(
+    *,
+    publish_job_id: int,
+    lease_version: int,
+    owner: str,
+    reason: str,
+    until: datetime,
+    hold: bool,
+    message: str,
+) -> None:
+    """A posting cap (``PublishJob.DeferralReason`` ``reason``) refused the
+    claimed job now: end the run (fenced by the lease) keeping its planned
+    ``scheduled_at``. With ``hold`` False it goes back on the schedule and the
+    dispatcher tries at ``until`` (aware UTC, ``deferred_until``); with ``hold``
+    True (the workspace's "wait for staff" policy) it waits in Needs
+    confirmation with no automatic try until staff give it a new time.
+    ``message`` is for staff. The attempt is given back: a cap is not the
+    job's fault. Raises ``InvalidTransitionError`` if the lease was lost.
+    """
+    publish_job_transition(
+        publish_job_id=publish_job_id,
+        to=Status.NEEDS_CONFIRMATION if hold else Status.SCHEDULED,
+        lease_version=lease_version,
+        owner=owner,
+        lease_owner="",
+        lease_expires_at=None,
+        init_requested_at=None,
+        next_action_at=None,
+        attempt_count=F("attempt_count") - 1,
+        deferred_until=None if hold else until,
+        deferred_reason=reason,
+        failure_message=message,
+    )
 
 
 def publish_job_cancel_unstarted(*, publish_job_id: int) -> None:

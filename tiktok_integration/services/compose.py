@@ -85,7 +85,10 @@ class ComposeRequest:
     (IANA), None when ``publish_now``; ``fold`` answers a repeated hour (0/1).
     ``media_ids`` in order: one video, or 1..35 photos. ``post_id`` None makes
     a new post. ``consented``: the user pressed the button showing the
-    declaration."""
+    declaration. ``add_to_queue``: "Add to queue" instead of a typed time: the
+    post goes at the earliest free slot shared by every target account's queue
+    (``tiktok_integration.queues.queue_next_common_slot``), in the workspace's
+    zone; ``wall_time``, ``time_zone`` and ``fold`` are then ignored."""
 
     workspace_id: int
     user_id: int
@@ -99,6 +102,7 @@ class ComposeRequest:
     fold: int | None
     targets: tuple[ComposeTarget, ...]
     consented: bool
+    add_to_queue: bool = False
 
 
 class ComposeError(Exception):
@@ -226,6 +230,12 @@ def _apply(
 ) -> None:
     is_direct = target.mode == DIRECT
     job.mode = DIRECT if is_direct else DRAFT
+    held = job.status == Status.NEEDS_CONFIRMATION
+    if job.scheduled_at != checked.scheduled_at or held:
+        # Staff gave it a new time, or confirmed a held copy: a cap's deferral
+        # belonged to the old decision (the cap is checked again when it goes).
+        job.deferred_until = None
+        job.deferred_reason = ""
     job.scheduled_at = checked.scheduled_at
     job.source = source
     job.privacy_level = target.privacy_level if is_direct else ""

@@ -40,6 +40,7 @@ from tiktok_integration.pull_media.readiness import (
     photos_not_ready_message,
     pull_media_readiness,
 )
+from tiktok_integration.queues import QUEUE_HORIZON, queue_next_common_slot
 from tiktok_integration.services.accounts import tiktok_account_check_creator_info
 from tiktok_integration.services.tokens import ReconnectRequiredError
 from workspaces.models import Workspace, WorkspaceMembership
@@ -163,7 +164,11 @@ def check_request(request: ComposeRequest) -> tuple[Checked | None, ErrorMap]:
             "Nothing was saved: read the declaration and press the button that "
             "shows it to consent to posting.",
         )
-    time_zone = request.time_zone or _workspace_zone(request.workspace_id)
+    time_zone = (
+        _workspace_zone(request.workspace_id)
+        if request.add_to_queue or not request.time_zone
+        else request.time_zone
+    )
     scheduled_at, wall_time, fold = _when(errors, request, time_zone)
     assets = _media(errors, request)
     accounts = _accounts(errors, request)
@@ -219,10 +224,39 @@ def _when(
             errors.add("when", str(error))
             return None, None, 0
         return now, local.replace(tzinfo=None), local.fold
+    if request.add_to_queue:
+        return _queue_slot(errors, request, time_zone)
     moment = instant_for(errors, request.wall_time, time_zone, request.fold)
     if moment is None or request.wall_time is None:
         return None, None, 0
     return moment, request.wall_time, utc_to_local(moment, time_zone).fold
+
+
+def _queue_slot(
+    errors: ErrorMap, request: ComposeRequest, time_zone: str
+) -> tuple[datetime | None, datetime | None, int]:
+    # One post has one time, so its accounts share a slot (docs/queues.md).
+    moment = queue_next_common_slot(
+        [target.account_id for target in request.targets],
+        after=db_now(),
+        exclude_post_id=request.post_id,
+    )
+    if moment is None:
+        errors.add(
+            "when",
+            "No free queue slot: "
+            + (
+                "the chosen accounts' queues share none"
+                if len(request.targets) > 1
+                else "the account's queue has none"
+            )
+            + f" in the next {QUEUE_HORIZON.days // 7} weeks (or a queue is "
+            "paused or has no slots). Add slots under Posting queues, or pick "
+            "a date and time.",
+        )
+        return None, None, 0
+    local = utc_to_local(moment, time_zone)
+    return moment, local.replace(tzinfo=None), local.fold
 
 
 def _media(errors: ErrorMap, request: ComposeRequest) -> tuple[MediaAsset, ...]:

@@ -61,8 +61,11 @@ def test_init_error_codes(account, http_status, code, state):
     assert job.failure_message or state == Status.INIT_PENDING
     assert sandbox_init_count() == 0
     if state == Status.SCHEDULED:
-        # A cap is not the job's fault: later, with the attempt given back.
-        assert job.scheduled_at > timezone.now()
+        # A cap is not the job's fault: deferred, planned time kept, with the
+        # attempt given back.
+        assert job.deferred_until is not None
+        assert job.deferred_until > timezone.now() > job.scheduled_at
+        assert job.deferred_reason
         assert job.attempt_count == 0
     if state == Status.INIT_PENDING:
         # Parked, intent withdrawn: the next run inits without suspicion.
@@ -207,6 +210,7 @@ def test_daily_cap_is_anticipated_from_history(account, settings):
     # then
     job.refresh_from_db()
     assert job.status == Status.SCHEDULED
-    assert job.scheduled_at > timezone.now()
-    assert "daily limit" in job.failure_message
+    assert job.deferred_until is not None
+    assert job.deferred_until > timezone.now() > job.scheduled_at
+    assert "daily post cap" in job.failure_message
     assert sandbox_init_count() == 0

@@ -41,10 +41,15 @@ def _words(job: PublishJob, time_zone: str) -> str:
         if job.scheduled_at is None:
             return "Waiting to be sent."
         local = utc_to_local(job.scheduled_at, time_zone)
-        return (
-            f"Scheduled for {local:%Y-%m-%d %H:%M} {time_zone} "
-            f"({describe_offset(job.scheduled_at, time_zone)})."
+        planned = (
+            f"{local:%Y-%m-%d %H:%M} {time_zone} "
+            f"({describe_offset(job.scheduled_at, time_zone)})"
         )
+        if job.deferred_until is not None:
+            # A cap deferred it: the planned time stays, the message says when
+            # Postdeck tries next and why.
+            return f"Planned for {planned}. {job.failure_message}"
+        return f"Scheduled for {planned}."
     if status in (Status.CLAIMED, Status.INIT_PENDING, Status.UPLOADING):
         return "Sending to TikTok."
     if status == Status.PROCESSING:

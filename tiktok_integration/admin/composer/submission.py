@@ -20,6 +20,7 @@ from tiktok_integration.services.compose import ComposeRequest, ComposeTarget
 
 NOW = "now"
 LATER = "later"
+QUEUE = "queue"
 
 
 @dataclass
@@ -142,8 +143,8 @@ def parse_submission(
     """Read the composer's POST. Field names: ``title``, ``caption``,
     ``media_ids`` (in order), ``photo_title``, ``photo_cover_index``,
     ``cover_timestamp_ms`` (ms into the video), ``is_aigc``, ``when``
-    (``now``/``later``), ``when_date``, ``when_time``, ``time_zone``, ``fold``,
-    ``when_pick``, ``targets`` (account ids), each target's fields under
+    (``now``/``later``/``queue``), ``when_date``, ``when_time``, ``time_zone``,
+    ``fold``, ``when_pick``, ``targets`` (account ids), each target's fields under
     ``target_prefix(id)``, and ``consent`` (the button)."""
     out = Submission(request=None)
     shared = {
@@ -158,8 +159,12 @@ def parse_submission(
     )
     if not targets:
         out.add("targets", "Choose at least one account to post to.")
-    publish_now = (data.get("when") or NOW) == NOW
-    wall_time, fold = (None, None) if publish_now else _wall_time(data, out)
+    when = data.get("when") or NOW
+    publish_now = when == NOW
+    add_to_queue = when == QUEUE
+    wall_time, fold = (
+        (None, None) if publish_now or add_to_queue else _wall_time(data, out)
+    )
     if out.errors:
         return out
     out.request = ComposeRequest(
@@ -176,5 +181,6 @@ def parse_submission(
         fold=fold,
         targets=targets,
         consented=data.get("consent") == "yes",
+        add_to_queue=add_to_queue,
     )
     return out

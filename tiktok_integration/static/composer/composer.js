@@ -384,9 +384,11 @@
   };
 
   const refreshWhen = (problems) => {
-    const later = $("input[name=when]:checked", form)?.value === "later";
+    const when = $("input[name=when]:checked", form)?.value;
+    const later = when === "later";
     $("[data-when-later]", form).hidden = !later;
-    submit.textContent = later ? "Schedule" : "Publish now";
+    $("[data-when-queue]", form).hidden = when !== "queue";
+    submit.textContent = later ? "Schedule" : when === "queue" ? "Add to queue" : "Publish now";
     const dateValue = $("#compose-date").value;
     const timeValue = $("#compose-time").value;
     $("#compose-offset").textContent = describeWhen(later, $("#compose-zone").value, dateValue, timeValue);
