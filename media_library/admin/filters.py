@@ -33,7 +33,7 @@ class ReadinessFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
         probed = MediaAsset.ProbeStatus.PROBED
-        conditions = {
+        conditions: dict[str, dict[str, Any]] = {
             "yes": {"probe_status": probed, "is_tiktok_ready": True},
             "no": {"probe_status": probed, "is_tiktok_ready": False},
             "checking": {"probe_status": MediaAsset.ProbeStatus.PENDING},

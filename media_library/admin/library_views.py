@@ -65,7 +65,7 @@ class MediaLibraryViews(admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> Any:
-        context = dict(extra_context or {})
+        context = {"title": "Media library", **(extra_context or {})}
         context["upload_workspaces"] = _workspaces_for(request)
         context["can_upload"] = self.has_add_permission(request)
         return super().changelist_view(request, context)
@@ -83,7 +83,9 @@ class MediaLibraryViews(admin.ModelAdmin):
     def upload_view(self, request: HttpRequest) -> JsonResponse:
         """Store one uploaded file in one of the user's workspaces (see module)."""
         if not self.has_add_permission(request):
-            return JsonResponse({"ok": False, "error": "You may not add media."}, 403)
+            return JsonResponse(
+                {"ok": False, "error": "You may not add media."}, status=403
+            )
         upload = request.FILES.get("file")
         if upload is None:
             return _refusal("Choose a file to upload.")
