@@ -38,6 +38,15 @@ def test_three_files_upload_at_once_and_the_grid_updates_live(
         probe_status="pending",
         is_tiktok_ready=False,
     )
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.set_viewport_size({"width": width, "height": 900})
     url = live_server.url + reverse("admin:media_library_mediaasset_changelist")
     page.goto(url)
@@ -82,4 +91,5 @@ def test_three_files_upload_at_once_and_the_grid_updates_live(
     page.locator(f"#media-card-{reading.pk}[data-live=false]").wait_for(timeout=20_000)
     assert reading_card.locator(".readiness-badge").inner_text() == "Ready for TikTok"
     assert page.evaluate("window.sameDocument") is True
+    assert blocked == []
     screenshot(page, f"media-library-{width}")
