@@ -83,6 +83,9 @@ def test_three_files_upload_at_once_and_the_grid_updates_live(
             "Ready for TikTok",
             "Not ready for TikTok",
         }
+    assert page.locator(".action-counter").inner_text() == "0 of 4 selected"
+    page.locator(f"#media-card-{reading.pk} input.action-select").check()
+    assert page.locator(".action-counter").inner_text() == "1 of 4 selected"
     # when: the background probe finishes the file it was reading
     MediaAsset.objects.filter(pk=reading.pk).update(
         probe_status="probed", is_tiktok_ready=True
@@ -90,6 +93,7 @@ def test_three_files_upload_at_once_and_the_grid_updates_live(
     # then: its card says so by itself, on the same page
     page.locator(f"#media-card-{reading.pk}[data-live=false]").wait_for(timeout=20_000)
     assert reading_card.locator(".readiness-badge").inner_text() == "Ready for TikTok"
+    assert reading_card.locator("input.action-select").is_checked()
     assert page.evaluate("window.sameDocument") is True
     assert blocked == []
     screenshot(page, f"media-library-{width}")

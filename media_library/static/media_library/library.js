@@ -35,7 +35,17 @@
       if (isNew) { card.classList.add("is-new"); }
       grid.prepend(card);
     }
+    updateCounter();
     schedulePoll();
+  }
+
+  // Django's actions.js only wires checkboxes in table rows; the cards count here.
+  function updateCounter() {
+    const counter = document.querySelector(".action-counter");
+    if (!counter || !grid) { return; }
+    const boxes = Array.from(grid.querySelectorAll("input.action-select"));
+    const chosen = boxes.filter(function (box) { return box.checked; }).length;
+    counter.textContent = chosen + " of " + boxes.length + " selected";
   }
 
   function liveIds() {
@@ -184,5 +194,10 @@
     });
   }
 
+  if (grid) {
+    grid.addEventListener("change", function (event) {
+      if (event.target.matches("input.action-select")) { updateCounter(); }
+    });
+  }
   schedulePoll();
 })();
