@@ -4,6 +4,8 @@
    100 times with a distinct trailing "free" box, so every file has its own
    SHA-256 and is a valid MP4) go through ``import_media``'s batch: fingerprint,
    probe in a limited child process, thumbnail and cover, store, one row each.
+   Twice: "before" starts a new Python child per file (``MEDIA_PROBE_FORK_SERVER``
+   off), "after" forks each child from the probe fork server.
    Baselines in the same run: SHA-256 of the same files, and opening each with
    PyAV in-process (no isolation, no checks).
 2. A real 1 GiB MP4 (noise encoded losslessly, its packets repeated) is probed:
@@ -106,29 +108,37 @@ def _bench_import(files: list[Path]) -> None:
             _ = (stream.average_rate, stream.codec_context.width, container.duration)
     pyav = len(files) / (time.perf_counter() - started)
 
-    # Ours, probe only, one at a time.
+    # Ours, probe only, one at a time: a new child per file, then the fork server.
     sample = files[:100]
-    started = time.perf_counter()
-    for path in sample:
-        inspect_local_file(path, original_filename=path.name)
-    probe_only = len(sample) / (time.perf_counter() - started)
+    probe_only = {}
+    for fork_server in (False, True):
+        settings.MEDIA_PROBE_FORK_SERVER = fork_server
+        inspect_local_file(sample[0], original_filename=sample[0].name)  # start-up
+        started = time.perf_counter()
+        for path in sample:
+            inspect_local_file(path, original_filename=path.name)
+        probe_only[fork_server] = len(sample) / (time.perf_counter() - started)
 
-    # Ours, the whole import_media batch.
-    workspace = apps.get_model("workspaces", "Workspace").objects.create(
-        name="Bench", slug=f"bench-{os.getpid()}"
-    )
+    # Ours, the whole import_media batch, both ways, each into its own workspace.
     jobs = settings.MEDIA_IMPORT_JOBS
-    started = time.perf_counter()
-    outcomes = import_media_batch(
-        workspace_id=workspace.pk,
-        sources=[ImportSource(label=str(path), path=path) for path in files],
-        known={},
-        jobs=jobs,
-    )
-    elapsed = time.perf_counter() - started
-    imported = sum(outcome.status == "imported" for outcome in outcomes)
-    assert imported == len(files), {outcome.status for outcome in outcomes}  # noqa: S101
-    ours = len(files) / elapsed
+    batch = {}
+    for fork_server in (False, True):
+        settings.MEDIA_PROBE_FORK_SERVER = fork_server
+        workspace = apps.get_model("workspaces", "Workspace").objects.create(
+            name=f"Bench {fork_server}", slug=f"bench-{os.getpid()}-{fork_server:d}"
+        )
+        started = time.perf_counter()
+        outcomes = import_media_batch(
+            workspace_id=workspace.pk,
+            sources=[ImportSource(label=str(path), path=path) for path in files],
+            known={},
+            jobs=jobs,
+        )
+        elapsed = time.perf_counter() - started
+        imported = sum(outcome.status == "imported" for outcome in outcomes)
+        assert imported == len(files), {outcome.status for outcome in outcomes}  # noqa: S101
+        batch[fork_server] = (len(files) / elapsed, elapsed)
+    ours, elapsed = batch[True]
 
     # Re-import: every file is a duplicate, found by hash without probing.
     started = time.perf_counter()
@@ -145,11 +155,17 @@ def _bench_import(files: list[Path]) -> None:
 
     print(f"hashing only (baseline):           {hashing:8.0f} files/s")
     print(f"PyAV open in-process (baseline):   {pyav:8.0f} files/s")
-    print(f"probe in child + previews (1 job): {probe_only:8.1f} files/s")
+    print(f"probe, new child per file (1 job): {probe_only[False]:8.1f} files/s")
+    print(f"probe, fork server (1 job):        {probe_only[True]:8.1f} files/s")
     print(
-        f"import_media batch ({jobs} jobs):      {ours:8.1f} files/s "
+        f"import_media before, child per file ({jobs} jobs): {batch[False][0]:8.1f} "
+        f"files/s ({len(files)} files in {batch[False][1]:.1f} s)"
+    )
+    print(
+        f"import_media after, fork server ({jobs} jobs):     {ours:8.1f} files/s "
         f"({len(files)} files in {elapsed:.1f} s)"
     )
+    print(f"speed-up after / before: {ours / batch[False][0]:.1f}x (goal: 4x)")
     print(f"re-import, all duplicates:         {reimport:8.0f} files/s")
     print(f"ratio import / PyAV open (1.0 = as fast): {ours / pyav:.4f}")
     print(f"ratio import / hashing   (1.0 = as fast): {ours / hashing:.5f}")

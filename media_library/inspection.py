@@ -35,6 +35,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from media_library.forkserver import probe_in_fork_server
 from media_library.framerate import frame_rate_from_details
 from media_library.isolation import WorkerError, WorkerTimeoutError, run_worker
 from media_library.storage import local_path_of_stream
@@ -187,7 +188,6 @@ def _probe(
 ) -> InspectedMedia:
     timeout = float(settings.MEDIA_PROBE_TIMEOUT_SECONDS)
     request = {
-        "path": str(path),
         "kind": kind,
         "demuxer": VIDEO_DEMUXER_FOR_MIME_TYPE.get(fingerprint.mime_type),
         "memory_bytes": settings.MEDIA_PROBE_MEMORY_LIMIT_MB * 1024 * 1024,
@@ -198,15 +198,20 @@ def _probe(
         "cover_px": COVER_PX,
     }
     try:
-        answer = run_worker(
-            "media_library.workers.probe", request, timeout_seconds=timeout
-        )
+        if settings.MEDIA_PROBE_FORK_SERVER:
+            answer = probe_in_fork_server(request, path, timeout_seconds=timeout)
+        else:
+            answer = run_worker(
+                "media_library.workers.probe",
+                {**request, "path": str(path)},
+                timeout_seconds=timeout,
+            )
     except WorkerTimeoutError as error:
         raise MediaRefusedError(
             f"Reading the file took longer than {timeout:g} seconds, which is typical "
             "of a damaged or hostile file. Export it again."
         ) from error
-    except WorkerError as error:
+    except (WorkerError, OSError) as error:
         logger.warning("Media probe stopped: %s", error)
         raise MediaRefusedError(
             "The file could not be read: the reader stopped unexpectedly, which is "

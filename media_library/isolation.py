@@ -47,12 +47,7 @@ def run_worker(
     Raises ``WorkerTimeoutError`` past the deadline and ``WorkerError`` when the
     child exits without a final ``{"ok": ...}`` message.
     """
-    environment = {
-        "PATH": os.defpath,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "LC_ALL": "C.UTF-8",
-    }
+    environment = worker_environment()
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(  # noqa: S603 (fixed argv, no shell)  # nosec B603
             [sys.executable, "-s", "-m", module],
@@ -88,6 +83,16 @@ def run_worker(
                 f"{module} exited with status {process.returncode}: {tail[-500:]}"
             )
         return final
+
+
+def worker_environment() -> dict[str, str]:
+    """The whole environment a media worker gets: a path, and no settings or secrets."""
+    return {
+        "PATH": os.defpath,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LC_ALL": "C.UTF-8",
+    }
 
 
 def _converse(

@@ -178,7 +178,7 @@ class MediaAsset(models.Model):
     is_tiktok_ready = models.BooleanField(
         "TikTok-ready",
         default=False,
-        help_text="Probed and within every TikTok format rule.",
+        help_text="Whether the probed file is within every TikTok format rule.",
     )
     thumbnail = models.FileField(
         "thumbnail",

@@ -27,12 +27,13 @@ from media_library.admin.actions import (
 )
 from media_library.admin.conversion_views import MediaAssetConversionViews
 from media_library.admin.displays import MediaAssetDisplays
-from media_library.admin.filters import TagFilter, TikTokReadyFilter
+from media_library.admin.filters import ReadinessFilter, TagFilter
 from media_library.admin.forms import (
     MediaAssetChangeForm,
     MediaAssetUploadForm,
     TagActionForm,
 )
+from media_library.admin.library_views import MediaLibraryViews
 from media_library.models import MediaAsset, Tag
 from media_library.services.assets import (
     media_asset_create,
@@ -65,9 +66,13 @@ PROBE_FIELDS = (
 
 @admin.register(MediaAsset)
 class MediaAssetAdmin(
-    MediaAssetDisplays, MediaAssetConversionViews, WorkspaceScopedAdmin
+    MediaAssetDisplays,
+    MediaLibraryViews,
+    MediaAssetConversionViews,
+    WorkspaceScopedAdmin,
 ):
-    """Media assets of the user's workspaces; the add page is the upload form."""
+    """Media assets of the user's workspaces as a grid of cards (many-file upload
+    and live badges: ``library_views``); the add page is the one-file form."""
 
     change_form_template = "admin/media_library/mediaasset/change_form.html"
     action_form = TagActionForm
@@ -85,9 +90,8 @@ class MediaAssetAdmin(
     ]
     list_display_links = ["preview", "original_filename"]
     list_filter = [
+        ReadinessFilter,
         "kind",
-        TikTokReadyFilter,
-        "probe_status",
         ("workspace", admin.RelatedOnlyFieldListFilter),
         TagFilter,
     ]
@@ -155,6 +159,7 @@ class MediaAssetAdmin(
         return (
             super()
             .get_queryset(request)
+            .select_related("workspace")
             .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         )
 

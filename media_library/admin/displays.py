@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 
 from media_library.models import MediaAsset
+from media_library.readiness import readiness_of
 from media_library.selectors import media_asset_pull_url
 
 
@@ -48,23 +49,20 @@ class MediaAssetDisplays:
     def tag_list(self, obj: MediaAsset) -> str:
         return ", ".join(tag.name for tag in obj.tags.all())
 
-    # The model field's help text ("Probed and within every TikTok format rule")
-    # would sit under a red cross too; the reasons follow in the next row.
-    @admin.display(description="TikTok-ready", boolean=True)
-    def tiktok_ready(self, obj: MediaAsset) -> bool:
-        return obj.is_tiktok_ready
+    # Label and reasons come from readiness_of, as on the grid's badges, so the
+    # words always match the verdict (never "within every rule" over a cross).
+    @admin.display(description="TikTok verdict")
+    def tiktok_ready(self, obj: MediaAsset) -> str:
+        return readiness_of(obj).label
 
-    @admin.display(description="Why TikTok would refuse it")
+    @admin.display(description="Why")
     def validation_list(self, obj: MediaAsset) -> str:
-        if obj.probe_status == MediaAsset.ProbeStatus.FAILED:
-            return obj.probe_error
-        if obj.probe_status == MediaAsset.ProbeStatus.PENDING:
-            return "Not probed yet."
-        if not obj.validation_errors:
-            return "Nothing: it is within every TikTok format rule."
+        reasons = readiness_of(obj).reasons
+        if not reasons:
+            return "Nothing stands in the way: it is within every TikTok format rule."
         return format_html(
             '<ul class="validation-errors">{}</ul>',
-            format_html_join("", "<li>{}</li>", ((e,) for e in obj.validation_errors)),
+            format_html_join("", "<li>{}</li>", ((reason,) for reason in reasons)),
         )
 
     @admin.display(description="PULL_FROM_URL address")

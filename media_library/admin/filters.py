@@ -1,4 +1,4 @@
-"""The media asset list's sidebar filters: TikTok-ready or not, and by tag.
+"""The media library's sidebar filters: readiness, and by tag.
 
 The tag filter offers only tags from the workspaces the signed-in user belongs to.
 """
@@ -11,24 +11,37 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from media_library.models import MediaAsset
 from media_library.selectors import tag_list_for_workspaces
 from workspaces.selectors import workspace_ids_for
 
 
-class TikTokReadyFilter(admin.SimpleListFilter):
-    """``?ready=yes`` or ``?ready=no``: assets within, or outside, TikTok's rules."""
+class ReadinessFilter(admin.SimpleListFilter):
+    """``?ready=`` ``yes`` / ``no`` / ``checking`` / ``unreadable``: the same four
+    verdicts, in the same words, as the cards' badges (``readiness_of``)."""
 
-    title = "TikTok check"
+    title = "readiness"
     parameter_name = "ready"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Ready"), ("no", "Not ready")]
+        return [
+            ("yes", "Ready for TikTok"),
+            ("no", "Not ready for TikTok"),
+            ("checking", "Checking the file"),
+            ("unreadable", "Cannot be read"),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
-        if self.value() == "yes":
-            return queryset.filter(is_tiktok_ready=True)
-        if self.value() == "no":
-            return queryset.filter(is_tiktok_ready=False)
+        probed = MediaAsset.ProbeStatus.PROBED
+        conditions: dict[str, dict[str, Any]] = {
+            "yes": {"probe_status": probed, "is_tiktok_ready": True},
+            "no": {"probe_status": probed, "is_tiktok_ready": False},
+            "checking": {"probe_status": MediaAsset.ProbeStatus.PENDING},
+            "unreadable": {"probe_status": MediaAsset.ProbeStatus.FAILED},
+        }
+        value = self.value()
+        if value in conditions:
+            return queryset.filter(**conditions[value])
         return queryset
 
 

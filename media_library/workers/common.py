@@ -9,9 +9,14 @@ CPU time, open files and file size, set before FFmpeg or Pillow is loaded.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
-from typing import Any
+from typing import IO, Any
+
+# A path (the one-child-per-file probe) or the number of an already open file
+# descriptor (the fork server's children, which cannot open anything themselves).
+Source = str | int
 
 # The demuxers a sniffed type may be opened with, and the only formats FFmpeg may
 # use inside them. Forcing the demuxer means a playlist (HLS, concat, ffconcat) or
@@ -41,7 +46,12 @@ def read_request() -> dict[str, Any]:
 def apply_limits(
     *, memory_bytes: int, cpu_seconds: int, file_size_bytes: int, open_files: int
 ) -> None:
-    """Cap this process; exceeding a cap kills it or fails the allocation."""
+    """Cap this process; exceeding a cap kills it or fails the allocation.
+
+    ``open_files`` caps descriptor numbers: a process may hold none numbered at
+    or above it, so a child whose descriptors ``0 .. open_files - 1`` are all in
+    use can open no path, socket or pipe at all (``probe_server`` relies on it).
+    """
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     # The soft limit sends SIGXCPU (fatal by default), the hard one SIGKILL.
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
@@ -55,25 +65,30 @@ def emit(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def peak_rss_kib() -> int:
+def peak_rss_kib(status_fd: int | None = None) -> int:
     """This process's peak resident memory in KiB.
 
     ``VmHWM`` belongs to the address space created by exec; ``ru_maxrss`` on
     Linux also remembers the parent's memory from before the exec, which would
     make a small child look as large as the web process that started it.
+    ``status_fd`` is ``/proc/self/status`` opened before opening was forbidden.
     """
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
+        if status_fd is None:
+            with open("/proc/self/status", encoding="ascii") as status:
+                text = status.read()
+        else:
+            text = os.pread(status_fd, 8192, 0).decode("ascii", "replace")
+        for line in text.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
     except OSError:
         pass
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def open_video(path: str, demuxer: str) -> Any:
-    """Open ``path`` with the given demuxer and nothing else, or refuse."""
+def open_video(source: Source, demuxer: str) -> Any:
+    """Open ``source`` with the given demuxer and nothing else, or refuse."""
     import av
 
     if demuxer not in DEMUXERS:
@@ -90,17 +105,31 @@ def open_video(path: str, demuxer: str) -> Any:
         options |= {"enable_drefs": "0", "use_absolute_path": "0"}
     try:
         # "file:" stops FFmpeg from reading a protocol out of the name itself.
-        return av.open("file:" + path, mode="r", format=format_name, options=options)
+        target = "file:" + source if isinstance(source, str) else open_source(source)
+        return av.open(target, mode="r", format=format_name, options=options)
     except av.FFmpegError as error:
-        if format_name == "mov" and "moov" not in top_level_boxes(path):
+        if format_name == "mov" and "moov" not in top_level_boxes(source):
             raise RefusedError(MISSING_INDEX) from error
         raise RefusedError(describe_ffmpeg_error(error)) from error
 
 
-def top_level_boxes(path: str, *, limit: int = 10_000) -> list[str]:
+def open_source(source: Source) -> IO[bytes]:
+    """A fresh binary reader at the start of ``source``, for the caller to close.
+
+    A descriptor is rewound and wrapped without taking ownership, so each reader
+    (PyAV, Pillow, the box and chunk scanners) has its own buffer and closing one
+    leaves the descriptor open for the next.
+    """
+    if isinstance(source, str):
+        return open(source, "rb")
+    os.lseek(source, 0, os.SEEK_SET)
+    return open(source, "rb", closefd=False)
+
+
+def top_level_boxes(source: Source, *, limit: int = 10_000) -> list[str]:
     """The types of an MP4/MOV file's top-level boxes, read from their headers."""
     found: list[str] = []
-    with open(path, "rb") as handle:
+    with open_source(source) as handle:
         handle.seek(0, 2)
         end = handle.tell()
         position = 0

@@ -23,15 +23,21 @@ from typing import Any
 from media_library.framerate import TimestampStats, format_frame_rate
 from media_library.workers.common import (
     RefusedError,
+    Source,
     apply_limits,
     describe_ffmpeg_error,
     emit,
+    open_source,
     open_video,
     peak_rss_kib,
     read_request,
 )
 
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+NEEDS_MORE_MEMORY = (
+    "Reading the file needs more memory than the library allows, which is "
+    "typical of a damaged or hostile file."
+)
 # A seek lands on the keyframe before the wanted moment; decoding further than
 # this many frames to reach it means the file's index lies about keyframes.
 MAX_FRAMES_AFTER_SEEK = 1200
@@ -47,31 +53,35 @@ def main() -> None:
         file_size_bytes=0,  # a probe writes no files
         open_files=64,
     )
+    emit(answer(request, request["path"]))
+
+
+def answer(
+    request: dict[str, Any], source: Source, status_fd: int | None = None
+) -> dict[str, Any]:
+    """Probe ``source`` as ``request`` says; the final message for the parent.
+
+    ``request`` carries ``kind`` ("video"/"photo"), ``demuxer``, ``cover_ms``,
+    ``thumbnail_px``, ``cover_px`` and ``max_pixels``; the answer is
+    ``{"ok": True, "facts", "thumbnail", "cover", "cover_ms", "peak_rss_kib"}``
+    or ``{"ok": False, "reason": <sentence>}``.
+    """
     try:
         if request["kind"] == "video":
-            result = probe_video(request)
+            result = probe_video(request, source)
         else:
-            result = probe_photo(request)
+            result = probe_photo(request, source)
     except RefusedError as refusal:
-        emit({"ok": False, "reason": refusal.reason})
-        return
+        return {"ok": False, "reason": refusal.reason}
     except MemoryError:
-        emit(
-            {
-                "ok": False,
-                "reason": "Reading the file needs more memory than the library "
-                "allows, which is typical of a damaged or hostile file.",
-            }
-        )
-        return
-    emit({"ok": True, **result, "peak_rss_kib": peak_rss_kib()})
+        return {"ok": False, "reason": NEEDS_MORE_MEMORY}
+    return {"ok": True, **result, "peak_rss_kib": peak_rss_kib(status_fd)}
 
 
-def probe_video(request: dict[str, Any]) -> dict[str, Any]:
+def probe_video(request: dict[str, Any], source: Source) -> dict[str, Any]:
     import av
 
-    path = request["path"]
-    container = open_video(path, request["demuxer"])
+    container = open_video(source, request["demuxer"])
     with container:
         if not container.streams.video:
             raise RefusedError(
@@ -190,21 +200,23 @@ def _decode_at(container: Any, video: Any, seconds: float) -> Any:
     return best
 
 
-def probe_photo(request: dict[str, Any]) -> dict[str, Any]:
+def probe_photo(request: dict[str, Any], source: Source) -> dict[str, Any]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     max_pixels = int(request["max_pixels"])
     Image.MAX_IMAGE_PIXELS = max_pixels
     # Pillow only warns between 1x and 2x the cap; here every excess is an error.
     warnings.simplefilter("error", Image.DecompressionBombWarning)
-    path = request["path"]
     try:
-        with Image.open(path, formats=PHOTO_FORMATS) as image:
+        with (
+            open_source(source) as handle,
+            Image.open(handle, formats=PHOTO_FORMATS) as image,
+        ):
             image_format = image.format or ""
             width, height = image.size
             orientation = image.getexif().get(0x0112)
             if image_format == "PNG":
-                _refuse_png_trailing_data(path)
+                _refuse_png_trailing_data(source)
             thumbnail_px = int(request["thumbnail_px"])
             image.draft("RGB", (thumbnail_px * 2, thumbnail_px * 2))
             image.load()
@@ -239,9 +251,9 @@ def probe_photo(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _refuse_png_trailing_data(path: str) -> None:
+def _refuse_png_trailing_data(source: Source) -> None:
     """A PNG ends at IEND; bytes after it are another file riding along."""
-    with open(path, "rb") as handle:
+    with open_source(source) as handle:
         if handle.read(8) != PNG_SIGNATURE:
             raise RefusedError("The PNG signature is damaged. Export it again.")
         for _ in range(MAX_PNG_CHUNKS):

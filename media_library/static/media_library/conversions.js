@@ -1,5 +1,5 @@
 // Refreshes conversion progress on a media asset's admin page while any is running,
-// then reloads the page once they are all finished so the new asset shows up.
+// then links each finished conversion's new asset in place (no page reload).
 (function () {
   "use strict";
   const table = document.getElementById("conversions");
@@ -17,13 +17,23 @@
           if (row) {
             row.querySelector("progress").value = conversion.progress;
             row.querySelector(".conversion-status").textContent = conversion.status_label;
+            const outcome = row.lastElementChild;
+            if (conversion.result_url && !outcome.querySelector("a")) {
+              const link = document.createElement("a");
+              link.href = conversion.result_url;
+              link.textContent = "Open the TikTok-ready copy";
+              outcome.replaceChildren(link);
+            } else if (conversion.error) {
+              outcome.textContent = conversion.error;
+            }
           }
           active = active || conversion.is_active;
         });
         if (active) {
           window.setTimeout(poll, POLL_MS);
         } else {
-          window.location.reload();
+          const button = document.getElementById("make-ready");
+          if (button) { button.disabled = false; }
         }
       })
       .catch(function () { window.setTimeout(poll, POLL_MS * 3); });
