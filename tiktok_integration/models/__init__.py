@@ -2,7 +2,7 @@
 
 accounts.py: TikTokAccount. jobs.py: PublishJob, PublishAttempt.
 webhooks.py: WebhookEvent. gateway.py: RateLimitSlot, CircuitBreaker.
-verification.py: UrlVerificationFile.
+verification.py: UrlVerificationFile. calendar.py: PostMove.
 analytics.py: TikTokVideo, VideoSnapshot, AccountSnapshot, AnalyticsSyncState.
 """
 
@@ -13,6 +13,7 @@ from .analytics import (
     TikTokVideo,
     VideoSnapshot,
 )
+from .calendar import PostMove
 from .gateway import CircuitBreaker, RateLimitSlot
 from .jobs import PublishAttempt, PublishJob
 from .verification import UrlVerificationFile
@@ -22,6 +23,7 @@ __all__ = [
     "AccountSnapshot",
     "AnalyticsSyncState",
     "CircuitBreaker",
+    "PostMove",
     "PublishAttempt",
     "PublishJob",
     "RateLimitSlot",
