@@ -148,10 +148,11 @@ def post_event(post: Post, wall: datetime, *, now: datetime) -> dict[str, Any]:
     """A post as a FullCalendar event (its jobs and first media prefetched).
 
     Shape: ``id`` (post id as text), ``title``, ``start`` (wall time, ISO
-    without offset), ``editable`` (may be dragged), ``classNames``
+    without offset), ``classNames``
     (``pd-state-<state>``) and ``extendedProps``: ``kind`` "post", ``state``,
     ``stateLabel``, ``time`` "HH:MM", ``thumbnail`` (URL or ""), ``accounts``
-    [{``username``, ``avatar``}], ``movable`` and ``lockedReason`` (why not).
+    [{``username``, ``avatar``}], ``movable`` and ``lockedReason`` (why not: a locked post may still be
+    dragged, and snaps back with the server's reason).
     Per-post extras the calendar shows when present (e.g. a deferral's next
     try) belong in ``extendedProps`` here.
     """
@@ -174,7 +175,6 @@ def post_event(post: Post, wall: datetime, *, now: datetime) -> dict[str, Any]:
         "id": str(post.pk),
         "title": post.title,
         "start": wall.strftime(WALL_ISO),
-        "editable": not reason,
         "classNames": [f"pd-state-{state}"],
         "extendedProps": {
             "kind": "post",

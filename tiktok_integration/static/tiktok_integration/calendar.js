@@ -180,7 +180,12 @@
       headerToolbar: phone
         ? { left: "prev,next", center: "title", right: "today listWeek,dayGridMonth" }
         : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
-      buttonText: { today: "Today", month: "Month", week: "Week", list: "List" },
+      // FullCalendar's arrows are an icon font the CSP's font-src refuses.
+      buttonIcons: false,
+      buttonText: {
+        prev: "\u2039 Previous", next: "Next \u203a", today: "Today",
+        month: "Month", week: "Week", list: "List"
+      },
       firstDay: 1,
       height: "auto",
       eventDisplay: "block",
