@@ -151,8 +151,9 @@ def post_event(post: Post, wall: datetime, *, now: datetime) -> dict[str, Any]:
     without offset), ``classNames``
     (``pd-state-<state>``) and ``extendedProps``: ``kind`` "post", ``state``,
     ``stateLabel``, ``time`` "HH:MM", ``thumbnail`` (URL or ""), ``accounts``
-    [{``username``, ``avatar``}], ``movable`` and ``lockedReason`` (why not: a locked post may still be
-    dragged, and snaps back with the server's reason).
+    [{``username``, ``avatar``}], ``movable`` and ``lockedReason`` (why
+    not; a locked post may still be dragged and snaps back with the
+    server's reason).
     Per-post extras the calendar shows when present (e.g. a deferral's next
     try) belong in ``extendedProps`` here.
     """

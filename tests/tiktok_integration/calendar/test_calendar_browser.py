@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from cms.models import Post
 from tests.conftest import screenshot
@@ -28,7 +29,7 @@ Status = PublishJob.Status
 
 
 def _monday_ahead(days: int) -> date:
-    day = date.today() + timedelta(days=days)
+    day = timezone.localdate() + timedelta(days=days)
     return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
@@ -171,8 +172,9 @@ def test_drag_to_another_day_keeps_the_time_and_is_saved(
 def test_a_drop_in_the_week_view_takes_the_slot_time(live_server, page, rome, accounts):
     monday = _monday_ahead(3)
     post = planned(rome, at(monday, 10), (accounts[0],), title="Slot me")
+    # the whole day on screen: the mouse only drops where it can reach
+    page.set_viewport_size({"width": 1280, "height": 1800})
     _open(page, live_server, member_of(rome), "timeGridWeek", monday)
-    page.evaluate("document.querySelector('.fc-scroller-liquid-auto, .fc-scroller')")
     wednesday = page.locator(
         f"#pd-cal td.fc-timegrid-col[data-date='{(monday + timedelta(days=2)).isoformat()}']"
     )
