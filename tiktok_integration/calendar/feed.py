@@ -220,7 +220,7 @@ def calendar_background_events(*, query: FeedQuery) -> list[dict[str, Any]]:
                 "start": day.isoformat(),
                 "allDay": True,
                 "display": "background",
-                "title": f"Over TikTok's cap: @{capacity.username}",
+                "title": f"Over cap: @{capacity.username}",
                 "classNames": ["pd-over-cap"],
                 "extendedProps": {
                     "kind": "capacity",

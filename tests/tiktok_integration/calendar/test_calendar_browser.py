@@ -148,6 +148,10 @@ def test_month_and_week_show_posts_of_every_state(live_server, page, rome, accou
         monday.isoformat(),
     )
     page.wait_for_selector("#pd-cal .fc-list-event")
+    listed = page.locator(
+        f"#pd-cal .fc-list-event[data-post-id='{states['scheduled'].pk}']"
+    )
+    assert "10:00" in listed.inner_text() and "Launch" in listed.inner_text()
     screenshot(page, "calendar-list-390")
 
 
@@ -257,4 +261,6 @@ def test_a_day_over_the_cap_is_marked(live_server, page, rome, accounts, setting
     assert _cell(page, monday + timedelta(days=1)).locator(".pd-over-cap").count() == 0
     screenshot(page, "calendar-over-cap-1280")
     page.set_viewport_size({"width": 390, "height": 900})
+    page.wait_for_timeout(500)
+    assert marker.is_visible()
     screenshot(page, "calendar-month-390")
