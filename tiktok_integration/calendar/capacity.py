@@ -101,8 +101,9 @@ def account_day_capacity(
     post out (the one being edited or moved); ``extra`` adds planned copies
     as (account id, mode, aware instant), e.g. the post being checked.
 
-    One query, whatever the number of jobs. Every (account, day) with at
-    least one copy is returned; read ``is_over`` for the warnings.
+    Two queries (the jobs, the accounts' names), whatever the number of
+    jobs. Every (account, day) with at least one copy is returned; read
+    ``is_over`` for the warnings.
     """
     jobs = PublishJob.objects.filter(
         scheduled_at__gte=start, scheduled_at__lt=end
@@ -113,26 +114,21 @@ def account_day_capacity(
         jobs = jobs.filter(post__workspace_id__in=workspace_ids)
     if exclude_post_id is not None:
         jobs = jobs.exclude(post_id=exclude_post_id)
-    rows = list(
-        jobs.values_list("account_id", "account__username", "mode", "scheduled_at")
-    )
-    names = {account_id: username for account_id, username, _, _ in rows}
     planned: list[tuple[int, str, datetime]] = [
-        (account_id, mode, moment) for account_id, _, mode, moment in rows
+        *jobs.values_list("account_id", "mode", "scheduled_at"),
+        *extra,
     ]
-    extra = list(extra)
-    if extra:
-        missing = {account_id for account_id, _, _ in extra} - names.keys()
-        names.update(
-            TikTokAccount.objects.filter(pk__in=missing).values_list("pk", "username")
-        )
-        planned.extend(extra)
     direct: Counter[tuple[int, date]] = Counter()
     drafts: Counter[tuple[int, date]] = Counter()
     for account_id, mode, moment in planned:
         key = (account_id, utc_to_local(moment, time_zone).date())
         (direct if mode == DIRECT else drafts)[key] += 1
     direct_cap, draft_cap = _caps()
+    names = dict(
+        TikTokAccount.objects.filter(
+            pk__in={account_id for account_id, _ in direct.keys() | drafts.keys()}
+        ).values_list("pk", "username")
+    )
     return {
         key: DayCapacity(
             account_id=key[0],

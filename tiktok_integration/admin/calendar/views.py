@@ -16,13 +16,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.models import Post
-from cms.scheduling import LocalTimeError, utc_to_local, zone
-from tiktok_integration.calendar.feed import FeedQuery, calendar_feed, post_event
+from cms.scheduling import LocalTimeError, zone
+from tiktok_integration.calendar.feed import (
+    FeedQuery,
+    calendar_feed,
+    calendar_post_event,
+)
 from tiktok_integration.calendar.moves import MoveRefusedError, calendar_post_move
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import TikTokAccount
-from tiktok_integration.selectors import POST_STATE_LABELS, post_list_with_targets
+from tiktok_integration.selectors import POST_STATE_LABELS
 from workspaces.models import Workspace
 from workspaces.selectors import workspace_ids_for, workspace_list_for
 
@@ -148,12 +151,15 @@ def calendar_move_view(request: HttpRequest, site: Any) -> JsonResponse:
         )
     except MoveRefusedError as error:
         return JsonResponse({"error": str(error)}, status=409)
-    post = post_list_with_targets(Post.objects.filter(pk=move.post_id))[0]
-    shown = utc_to_local(move.to_instant, time_zone).replace(tzinfo=None)
     return JsonResponse(
         {
-            "event": post_event(post, shown, now=db_now()),
-            "message": f"Moved \u201c{post.title}\u201d to {move.to_wall_time} "
-            f"({move.time_zone}).",
+            "event": calendar_post_event(
+                post_id=move.post_id,
+                workspace_id=move.post.workspace_id,
+                time_zone=time_zone,
+                now=db_now(),
+            ),
+            "message": f"Moved \u201c{move.post.title}\u201d to "
+            f"{move.to_wall_time} ({move.time_zone}).",
         }
     )
