@@ -48,6 +48,10 @@ def accounts(rome: Any) -> tuple[Any, Any]:
 
 def _open(page: Any, live_server: Any, user: Any, view: str, day: date) -> None:
     sign_in(page, live_server.url, user)
+    _show(page, live_server, view, day)
+
+
+def _show(page: Any, live_server: Any, view: str, day: date) -> None:
     page.goto(f"{live_server.url}/admin/calendar/")
     page.wait_for_selector("#pd-cal .fc-view")
     page.evaluate(
@@ -123,7 +127,17 @@ def test_month_and_week_show_posts_of_every_state(live_server, page, rome, accou
     )
     states["partly_published"] = partly
     user = member_of(rome)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _open(page, live_server, user, "dayGridMonth", monday)
+    # FullCalendar's own stylesheet is in (its nonce), nothing else inline
+    assert page.locator("style[data-fullcalendar]").count() == 1
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.querySelector('.fc-daygrid-day-frame')).position"
+        )
+        == "relative"
+    )
     for state, post in states.items():
         event = _event(page, post)
         assert f"pd-state-{state}" in (event.get_attribute("class") or "")
@@ -153,6 +167,7 @@ def test_month_and_week_show_posts_of_every_state(live_server, page, rome, accou
     )
     assert "10:00" in listed.inner_text() and "Launch" in listed.inner_text()
     screenshot(page, "calendar-list-390")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
 def test_drag_to_another_day_keeps_the_time_and_is_saved(
@@ -244,6 +259,16 @@ def test_a_post_moves_with_the_keyboard(live_server, page, rome, accounts):
     page.keyboard.press("ArrowDown")
     focused = page.evaluate("document.activeElement.dataset.date")
     assert focused == (monday + timedelta(days=7)).isoformat()
+    # Enter on a day: the composer, that day filled in
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#compose-date")
+    assert page.input_value("#compose-date") == (monday + timedelta(days=7)).isoformat()
+    assert page.input_value("#compose-time") == "09:00"
+    # Enter on a post: the composer, on that post
+    _show(page, live_server, "dayGridMonth", monday)
+    _event(page, post).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/admin/cms/post/{post.pk}/compose/")
 
 
 def test_a_day_over_the_cap_is_marked(live_server, page, rome, accounts, settings):

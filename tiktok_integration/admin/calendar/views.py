@@ -42,9 +42,8 @@ def _require(request: HttpRequest, permission: str) -> None:
 
 def _visible_workspace(request: HttpRequest, raw: str | None) -> Workspace | None:
     workspaces = workspace_list_for(request.user).order_by("name")
-    if raw and raw.isdigit():
-        return workspaces.filter(pk=int(raw)).first()
-    return workspaces.first()
+    chosen = workspaces.filter(pk=int(raw)).first() if raw and raw.isdigit() else None
+    return chosen or workspaces.first()
 
 
 # FullCalendar adds its own stylesheet from script; the page's nonce (in a
