@@ -252,6 +252,11 @@ def test_a_post_moves_with_the_keyboard(live_server, page, rome, accounts):
     assert "14:00" not in _status(page, "11:00")
     page.keyboard.press("Enter")
     _status(page, "Moved")
+    # the moved post keeps the focus once the calendar shows it again
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.dataset.postId === id",
+        arg=str(post.pk),
+    )
     post.refresh_from_db()
     assert post.scheduled_wall_time == at(monday + timedelta(days=1), 11)
     # the days can be walked with the arrow keys too

@@ -47,8 +47,9 @@ def _visible_workspace(request: HttpRequest, raw: str | None) -> Workspace | Non
 
 
 # FullCalendar adds its own stylesheet from script; the page's nonce (in a
-# meta tag the library reads) lets that one <style> in and nothing inline.
-@cast(Any, csp_update({"style-src": [NONCE]}))  # typed for one-argument views
+# meta tag the library reads) lets that one <style> in and nothing inline. Its
+# icon font is a data: URL inside that stylesheet.
+@cast(Any, csp_update({"style-src": [NONCE], "font-src": ["data:"]}))  # typed loosely
 def calendar_page(request: HttpRequest, site: Any) -> TemplateResponse:
     """GET: the calendar of one workspace (``?workspace=<id>``, default the
     first by name), with its accounts and the state legend."""
