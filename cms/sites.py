@@ -48,6 +48,11 @@ class PostdeckAdminSite(admin.AdminSite):
         return not two_factor_is_enrolled(request.user)
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
+        from tiktok_integration.admin.calendar.views import (
+            calendar_feed_view,
+            calendar_move_view,
+            calendar_page,
+        )
         from tiktok_integration.admin.review_kit import review_kit_view
 
         own = [
@@ -62,6 +67,24 @@ class PostdeckAdminSite(admin.AdminSite):
                 self.admin_view(never_cache(review_kit_view)),
                 {"site": self},
                 name="tiktok_review_kit",
+            ),
+            path(
+                "calendar/",
+                self.admin_view(never_cache(calendar_page)),
+                {"site": self},
+                name="calendar",
+            ),
+            path(
+                "calendar/feed/",
+                self.admin_view(never_cache(calendar_feed_view)),
+                {"site": self},
+                name="calendar_feed",
+            ),
+            path(
+                "calendar/move/",
+                self.admin_view(never_cache(calendar_move_view)),
+                {"site": self},
+                name="calendar_move",
             ),
         ]
         return own + super().get_urls()
@@ -133,7 +156,26 @@ class PostdeckAdminSite(admin.AdminSite):
 
         apps = sorted(apps, key=position)
         self._add_review_kit(request, apps)
+        self._add_calendar(request, apps)
         return apps
+
+    def _add_calendar(self, request: HttpRequest, apps: list[Any]) -> None:
+        """List the content calendar first among the CMS's pages."""
+        if not request.user.has_perm("cms.view_post"):
+            return
+        for app in apps:
+            if app["app_label"] == "cms":
+                app["models"].insert(
+                    0,
+                    {
+                        "name": "Calendar",
+                        "object_name": "Calendar",
+                        "admin_url": reverse("admin:calendar"),
+                        "add_url": None,
+                        "view_only": True,
+                        "perms": {"view": True},
+                    },
+                )
 
     def _add_review_kit(self, request: HttpRequest, apps: list[Any]) -> None:
         """List the TikTok review kit page with the TikTok app's models."""

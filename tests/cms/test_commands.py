@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from cms.models import Post
@@ -66,4 +67,7 @@ def test_seed_demo_is_repeatable_and_prints_the_login(settings, tmp_path):
     photos = [link.asset for link in post.post_media.order_by("position")]
     assert [photo.kind for photo in photos] == ["photo"] * 3
     assert all(photo.is_tiktok_ready for photo in photos)
+    # planned for tomorrow 10:00 in the workspace's zone, so the calendar shows it
+    assert post.scheduled_time is not None and post.scheduled_time.hour == 10
+    assert post.scheduled_at is not None and post.scheduled_at > timezone.now()
     assert "Photo post 'Three photos from the demo' is ready" in first.getvalue()

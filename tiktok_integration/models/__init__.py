@@ -2,7 +2,7 @@
 
 accounts.py: TikTokAccount. jobs.py: PublishJob, PublishAttempt.
 webhooks.py: WebhookEvent. gateway.py: RateLimitSlot, CircuitBreaker.
-verification.py: UrlVerificationFile.
+verification.py: UrlVerificationFile. calendar.py: PostMove.
 queues.py: PostingQueue, QueueSlot.
 analytics.py: TikTokVideo, VideoSnapshot, AccountSnapshot, AnalyticsSyncState.
 """
@@ -14,6 +14,7 @@ from .analytics import (
     TikTokVideo,
     VideoSnapshot,
 )
+from .calendar import PostMove
 from .gateway import CircuitBreaker, RateLimitSlot
 from .jobs import PublishAttempt, PublishJob
 from .queues import PostingQueue, QueueSlot
@@ -24,6 +25,7 @@ __all__ = [
     "AccountSnapshot",
     "AnalyticsSyncState",
     "CircuitBreaker",
+    "PostMove",
     "PostingQueue",
     "PublishAttempt",
     "PublishJob",

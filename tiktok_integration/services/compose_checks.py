@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from cms.models import Post
 from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local
 from media_library.models import MediaAsset
+from tiktok_integration.calendar.capacity import capacity_problems
 from tiktok_integration.client import TikTokError
 from tiktok_integration.client.facts import MAX_PHOTO_IMAGES
 from tiktok_integration.composer import (
@@ -179,6 +180,8 @@ def check_request(request: ComposeRequest) -> tuple[Checked | None, ErrorMap]:
             info = _check_target(errors, request, target, account, assets)
             if info is not None:
                 creator_info[target.account_id] = info
+    if scheduled_at is not None:
+        _check_capacity(errors, request, accounts, scheduled_at, time_zone)
     if errors.errors or scheduled_at is None or wall_time is None:
         return None, errors
     user = get_user_model().objects.get(pk=request.user_id)
@@ -198,6 +201,32 @@ def check_request(request: ComposeRequest) -> tuple[Checked | None, ErrorMap]:
         ),
         errors,
     )
+
+
+def _check_capacity(
+    errors: ErrorMap,
+    request: ComposeRequest,
+    accounts: dict[int, TikTokAccount],
+    scheduled_at: datetime,
+    time_zone: str,
+) -> None:
+    # The calendar's warning, enforced: TikTok's daily caps per local day (§6).
+    problems = capacity_problems(
+        targets=[
+            (target.account_id, target.mode)
+            for target in request.targets
+            if target.account_id in accounts
+        ],
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        post_id=request.post_id,
+    )
+    for account_id, messages in problems.items():
+        for message in messages:
+            errors.add(
+                f"target:{account_id}",
+                f"{message} Choose another day for this account.",
+            )
 
 
 def _workspace_zone(workspace_id: int) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.models import Post, PostMedia
+from cms.scheduling import utc_to_local
+from cms.services import post_schedule_derive
 from media_library.models import MediaAsset
 from media_library.samples import make_sample_photo, make_sample_video
 from media_library.services.assets import media_asset_create
@@ -135,14 +138,21 @@ class Command(BaseCommand):
         if len(photos) < len(SAMPLE_PHOTOS):
             return None
         with transaction.atomic():
-            post = Post.objects.create(
+            # Planned for tomorrow 10:00 so it shows on the calendar, ready to
+            # be dragged to another day or opened in the composer.
+            today = utc_to_local(timezone.now(), workspace.time_zone).date()
+            post = Post(
                 workspace=workspace,
                 title="Three photos from the demo",
                 caption="Three sample photos, posted from Postdeck. #postdeck",
                 external_id=DEMO_PHOTO_POST_ID,
                 time_zone=workspace.time_zone,
+                scheduled_date=today + timedelta(days=1),
+                scheduled_time=time(10, 0),
                 created_by=user,
             )
+            post_schedule_derive(post=post)
+            post.save()
             for position, photo in enumerate(photos):
                 PostMedia.objects.create(post=post, asset=photo, position=position)
         return post

@@ -303,3 +303,16 @@ def test_the_page_lists_the_steps_before_photos_can_be_posted(
     VerifiedUrlPrefixFactory(prefix="https://postdeck.example.com/tiktok-media/")
     body = staff_client.get(reverse("admin:cms_post_compose")).content.decode()
     assert _photo_notice(body) is None
+
+
+def test_a_new_post_starts_at_the_day_and_time_in_the_address(staff_client, workspace):
+    # given the calendar's "new post" link for a slot
+    response = staff_client.get(
+        reverse("admin:cms_post_compose"),
+        {"date": "2031-05-06", "time": "14:30", "tz": "Asia/Tokyo"},
+    )
+    body = response.content.decode()
+    # then the composer's "when" is filled in with it
+    assert 'name="when" value="later" checked' in body
+    assert 'value="2031-05-06"' in body and 'value="14:30"' in body
+    assert '<option value="Asia/Tokyo" selected' in body

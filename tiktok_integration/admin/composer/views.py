@@ -37,7 +37,7 @@ from tiktok_integration.admin.composer.submission import (
     parse_submission,
     target_prefix,
 )
-from tiktok_integration.admin.composer.when import local_time_choices
+from tiktok_integration.admin.composer.when import local_time_choices, when_prefill
 from tiktok_integration.client.facts import (
     PHOTO_DESCRIPTION_MAX_UTF16,
     PHOTO_TITLE_MAX_UTF16,
@@ -140,6 +140,8 @@ def compose_page(
             post=post,
             account_ids=_account_ids(request.GET.get("accounts", "")),
         )
+        if post is None:
+            values.update(when_prefill(request.GET))
     context.update(_page_context(workspace, post, values, errors, time_choices))
     return TemplateResponse(request, "admin/cms/post/compose.html", context)
 

@@ -1,17 +1,22 @@
-"""The choices the composer offers when a typed wall time is not one instant:
-a DST gap (the time does not exist) or a fold (it happens twice)."""
+"""The composer's "when": the choices it offers when a typed wall time is not
+one instant (a DST gap or a fold), and a time filled in from the address (the
+calendar's "new post" on a day or a slot)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from typing import Any
 
 from cms.scheduling import (
     AmbiguousLocalTimeError,
     LocalTimeError,
     NonexistentLocalTimeError,
     describe_offset,
+    zone,
 )
+from tiktok_integration.admin.composer.submission import LATER
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +68,28 @@ def local_time_choices(
             ),
         ]
     return []
+
+
+def when_prefill(query: Mapping[str, str]) -> dict[str, Any]:
+    """The "when" values a new post starts with from ``?date=YYYY-MM-DD``,
+    ``&time=HH:MM`` (default 09:00) and ``&tz=<IANA zone>``; nothing for a
+    missing or malformed date, and the zone left out when unknown. The time
+    is checked (past, DST) when the post is saved, as if typed."""
+    try:
+        day = date.fromisoformat(query.get("date", ""))
+        clock = time.fromisoformat(query.get("time") or "09:00")
+    except ValueError:
+        return {}
+    values: dict[str, Any] = {
+        "when": LATER,
+        "when_date": day.isoformat(),
+        "when_time": clock.strftime("%H:%M"),
+    }
+    name = query.get("tz", "")
+    if name:
+        try:
+            zone(name)
+        except LocalTimeError:
+            return values
+        values["time_zone"] = name
+    return values

@@ -1,0 +1,157 @@
+"""Calendar feed (issue 13): a month with 5,000 posts next to one with 50.
+
+Two workspaces in Europe/Rome, three TikTok accounts each; every post has one
+publish job (a fifth of them a second one), in every state a calendar shows,
+spread over one month. The feed is asked for that month through the admin
+view (Django's test client: URL routing, the admin's checks, the selector,
+JSON), as the calendar page asks it. Figures, median of 5 requests each:
+
+- server time for 50 and for 5,000 posts, wall and CPU (this process's own
+  work, which the other processes of a busy machine do not inflate), and
+  their ratio (posts x100);
+- database queries per request (the same for both: they must not grow).
+
+Goal: at most 300 ms of server time for 5,000 posts on this machine. The
+machine's load average is printed with the figures: on a shared machine the
+wall time is the CPU time stretched by everyone else's work.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+SMALL, LARGE = 50, 5000
+REQUESTS = 5
+GOAL_MS = 300
+STATUSES = ("scheduled", "scheduled", "scheduled", "published", "failed", "processing")
+
+
+def _workspace(name: str, posts: int, month: datetime) -> int:
+    from cms.models import Post
+    from cms.scheduling import local_to_utc
+    from tiktok_integration.models import PublishJob, TikTokAccount
+    from workspaces.models import Workspace
+
+    workspace = Workspace.objects.create(
+        name=name, slug=name.lower(), time_zone="Europe/Rome"
+    )
+    accounts = [
+        TikTokAccount.objects.create(
+            workspace=workspace, open_id=f"{name}-{n}", username=f"{name}.{n}"
+        )
+        for n in range(3)
+    ]
+    minutes = 30 * 24 * 60 // posts
+    created = Post.objects.bulk_create(
+        Post(
+            workspace=workspace,
+            title=f"{name} post {n}",
+            time_zone="Europe/Rome",
+            scheduled_at=local_to_utc(
+                month + timedelta(minutes=minutes * n + 7), "Europe/Rome", fold=0
+            ),
+        )
+        for n in range(posts)
+    )
+    jobs = []
+    for n, post in enumerate(created):
+        if post.scheduled_at is None:
+            raise RuntimeError("every bench post has a time")
+        jobs.append(
+            PublishJob(
+                post=post,
+                account=accounts[n % 3],
+                scheduled_at=post.scheduled_at,
+                status=STATUSES[n % len(STATUSES)],
+                privacy_level="SELF_ONLY",
+            )
+        )
+        if n % 5 == 0:
+            jobs.append(
+                PublishJob(
+                    post=post,
+                    account=accounts[(n + 1) % 3],
+                    scheduled_at=post.scheduled_at,
+                    privacy_level="SELF_ONLY",
+                )
+            )
+    PublishJob.objects.bulk_create(jobs)
+    return workspace.pk
+
+
+def _measure(
+    client: Any, workspace_id: int, month: datetime
+) -> tuple[float, float, int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    params = {
+        "workspace": workspace_id,
+        "start": month.isoformat(),
+        "end": (month + timedelta(days=42)).isoformat(),
+    }
+    url = reverse("admin:calendar_feed")
+    times, cpu, queries, events = [], [], 0, 0
+    for _ in range(REQUESTS):
+        with CaptureQueriesContext(connection) as captured:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url, params)
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+        if response.status_code != 200:
+            raise RuntimeError(f"feed answered {response.status_code}")
+        queries, events = len(captured), len(response.json())
+    return statistics.median(times), statistics.median(cpu), queries, events
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0, interactive=False)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    today = timezone.localdate()
+    month = datetime(today.year, today.month, 1) + timedelta(days=62)  # noqa: DTZ001
+    month = month.replace(day=1)
+    small = _workspace("Small", SMALL, month)
+    large = _workspace("Large", LARGE, month)
+    user = get_user_model().objects.create_superuser(
+        "bench-calendar", "bench@example.com", "unused-password-1"
+    )
+    client = Client()
+    client.force_login(user)
+    _measure(client, small, month)  # warm up: URL resolver, templates, caches
+    load = os.getloadavg()[0]
+    small_time, small_cpu, small_queries, small_events = _measure(client, small, month)
+    large_time, large_cpu, large_queries, large_events = _measure(client, large, month)
+    print(f"month of {month:%B %Y}, feed through the admin view, median of {REQUESTS}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at the start "
+        "(wall time grows with it; CPU time is this process's own work)"
+    )
+    for posts, wall, cpu, queries, events in (
+        (SMALL, small_time, small_cpu, small_queries, small_events),
+        (LARGE, large_time, large_cpu, large_queries, large_events),
+    ):
+        print(
+            f"{posts:>5} posts: {wall * 1000:7.1f} ms wall, {cpu * 1000:7.1f} ms CPU, "
+            f"{queries} queries, {events} events"
+        )
+    print(
+        f"ratio {LARGE} / {SMALL} posts: {large_time / small_time:.1f}x wall time, "
+        f"{large_cpu / small_cpu:.1f}x CPU time for {LARGE // SMALL}x posts; "
+        f"queries {large_queries} vs {small_queries}"
+    )
+    verdict = "met" if large_time * 1000 <= GOAL_MS else "NOT met"
+    print(f"goal <= {GOAL_MS} ms wall for {LARGE} posts: {verdict}")

@@ -1,0 +1,313 @@
+"""The calendar's JSON feed: the posts of a visible range as FullCalendar
+events, plus day markers (TikTok's caps exceeded).
+
+Times are wall times in the zone the calendar shows (the workspace's, or the
+viewer's), sent without an offset; the page runs FullCalendar in its "UTC"
+mode, which shows such times as they are, so a post at 23:30 local sits on its
+local day and 10:00 stays 10:00 across a clock change.
+
+Five queries whatever the number of posts: the workspace's accounts, the
+posts' copies, their first media, the posts, and the capacity of the range;
+rows are read as values, not model instances, so 5,000 posts stay fast.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from django.core.files.storage import Storage
+from django.db.models import Exists, FileField, OuterRef, QuerySet
+
+from cms.models import Post, PostMedia
+from cms.scheduling import utc_to_local
+from media_library.models import MediaAsset
+from tiktok_integration.calendar.capacity import account_day_capacity
+from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.selectors import (
+    POST_STATE_LABELS,
+    job_is_started,
+    post_state_for,
+)
+
+# Offsets stay within a day of UTC: a range widened by a day holds every post
+# whose wall time falls in it; the exact cut is made on the wall time.
+_MARGIN = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedQuery:
+    """What the calendar asks for.
+
+    ``start``/``end``: naive wall times in ``time_zone`` bounding the visible
+    range [start, end). ``visible_workspace_ids``: what the user may see (None:
+    all, a superuser). ``workspace_id``: the workspace shown. ``account_id``:
+    only posts with a copy for that account. ``states``: only posts in these
+    states (keys of ``POST_STATE_LABELS``; empty: all).
+    """
+
+    start: datetime
+    end: datetime
+    time_zone: str
+    workspace_id: int
+    visible_workspace_ids: Collection[int] | None
+    account_id: int | None = None
+    states: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def utc_window(self) -> tuple[datetime, datetime]:
+        return (
+            (self.start - _MARGIN).replace(tzinfo=UTC),
+            (self.end + _MARGIN).replace(tzinfo=UTC),
+        )
+
+    @property
+    def allowed(self) -> bool:
+        return (
+            self.visible_workspace_ids is None
+            or self.workspace_id in self.visible_workspace_ids
+        )
+
+
+def calendar_feed(*, query: FeedQuery, now: datetime) -> list[dict[str, Any]]:
+    """The events of the range: one per post (``calendar_post_events``) and
+    the day markers (``calendar_background_events``). Nothing for a
+    workspace the user may not see."""
+    if not query.allowed:
+        return []
+    return [
+        *calendar_post_events(query=query, now=now),
+        *calendar_background_events(query=query),
+    ]
+
+
+def _posts(query: FeedQuery) -> QuerySet[Post]:
+    start, end = query.utc_window
+    posts = Post.objects.filter(
+        workspace_id=query.workspace_id,
+        scheduled_at__gte=start,
+        scheduled_at__lt=end,
+    )
+    if query.account_id is not None:
+        posts = posts.filter(
+            Exists(
+                PublishJob.objects.filter(
+                    post=OuterRef("pk"), account_id=query.account_id
+                )
+            )
+        )
+    return posts
+
+
+@dataclass(frozen=True, slots=True)
+class _JobRow:
+    """The fields of a ``PublishJob`` the calendar reads, named as on the
+    model so ``post_state_for`` and ``job_is_started`` read them alike (rows,
+    not model instances: 5,000 posts' jobs are built in a few milliseconds)."""
+
+    status: str
+    mode: str
+    init_requested_at: datetime | None
+    publish_id: str
+    account_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _PostRow:
+    pk: int
+    title: str
+    scheduled_at: datetime
+    jobs: list[_JobRow]
+    thumbnail: str
+
+
+def _rows(posts: QuerySet[Post]) -> Iterator[_PostRow]:
+    """``posts`` (by time) with their jobs and first media's thumbnail name,
+    in three queries whatever their number."""
+    jobs: dict[int, list[_JobRow]] = defaultdict(list)
+    for post_id, status, mode, init_at, publish_id, account_id in (
+        PublishJob.objects.filter(post__in=posts.values("pk"))
+        .order_by("pk")
+        .values_list(
+            "post_id", "status", "mode", "init_requested_at", "publish_id", "account_id"
+        )
+    ):
+        jobs[post_id].append(_JobRow(status, mode, init_at, publish_id, account_id))
+    thumbnails = dict(
+        PostMedia.objects.filter(post__in=posts.values("pk"), position=0)
+        .exclude(asset__thumbnail="")
+        .values_list("post_id", "asset__thumbnail")
+    )
+    for pk, title, scheduled_at in posts.order_by("scheduled_at", "pk").values_list(
+        "pk", "title", "scheduled_at"
+    ):
+        if scheduled_at is not None:
+            yield _PostRow(pk, title, scheduled_at, jobs[pk], thumbnails.get(pk, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class _Accounts:
+    """The workspace's accounts by id: (username, avatar URL)."""
+
+    by_id: dict[int, tuple[str, str]]
+
+    @classmethod
+    def of(cls, workspace_id: int) -> _Accounts:
+        rows = TikTokAccount.objects.filter(workspace_id=workspace_id).values_list(
+            "pk", "username", "avatar_url"
+        )
+        return cls({pk: (username, avatar) for pk, username, avatar in rows})
+
+
+def calendar_post_events(*, query: FeedQuery, now: datetime) -> list[dict[str, Any]]:
+    """One FullCalendar event per post whose wall time in ``query.time_zone``
+    falls in the range, filtered by account and state (see ``post_event``).
+    Four queries, whatever the number of posts."""
+    accounts = _Accounts.of(query.workspace_id)
+    storage = _thumbnail_storage()
+    states: dict[tuple[str, ...], str] = {}
+    events = []
+    for row in _rows(_posts(query)):
+        wall = utc_to_local(row.scheduled_at, query.time_zone).replace(tzinfo=None)
+        if not query.start <= wall < query.end:
+            continue
+        event = post_event(
+            row, wall, accounts=accounts, storage=storage, now=now, states=states
+        )
+        if query.states and event["extendedProps"]["state"] not in query.states:
+            continue
+        events.append(event)
+    return events
+
+
+def calendar_post_event(
+    *, post_id: int, workspace_id: int, time_zone: str, now: datetime
+) -> dict[str, Any] | None:
+    """The event of one post as the feed shows it in ``time_zone`` (None when
+    it has no time or is not in the workspace)."""
+    posts = Post.objects.filter(
+        pk=post_id, workspace_id=workspace_id, scheduled_at__isnull=False
+    )
+    for row in _rows(posts):
+        wall = utc_to_local(row.scheduled_at, time_zone).replace(tzinfo=None)
+        return post_event(
+            row,
+            wall,
+            accounts=_Accounts.of(workspace_id),
+            storage=_thumbnail_storage(),
+            now=now,
+        )
+    return None
+
+
+def _thumbnail_storage() -> Storage:
+    field = MediaAsset._meta.get_field("thumbnail")
+    assert isinstance(field, FileField)  # noqa: S101  (a model definition fact)
+    return field.storage
+
+
+_STATUS_LABELS = dict(PublishJob.Status.choices)
+
+
+def post_event(
+    row: _PostRow,
+    wall: datetime,
+    *,
+    accounts: _Accounts,
+    storage: Storage,
+    now: datetime,
+    states: dict[tuple[str, ...], str] | None = None,
+) -> dict[str, Any]:
+    """A post as a FullCalendar event (``states``: a cache of post states by
+    the jobs' statuses, shared over one feed).
+
+    Shape: ``id`` (post id as text), ``title``, ``start`` (wall time, ISO
+    without offset), ``classNames`` (``pd-state-<state>``) and
+    ``extendedProps``: ``kind`` "post", ``state``, ``stateLabel``, ``time``
+    "HH:MM", ``thumbnail`` (URL or ""), ``accounts`` [{``username``,
+    ``avatar``}], ``movable`` and ``lockedReason`` (why not; a locked post may
+    still be dragged and snaps back with the server's reason). Per-post extras
+    the calendar shows when present (e.g. a deferral's ``nextAttemptAt`` and
+    ``deferReason``) belong in ``extendedProps`` here.
+    """
+    statuses = tuple(job.status for job in row.jobs)
+    cache = {} if states is None else states
+    state = cache.get(statuses)
+    if state is None:
+        state = cache[statuses] = post_state_for(cast("list[PublishJob]", row.jobs))
+    started = next((job for job in row.jobs if job_is_started(cast(Any, job))), None)
+    if started is not None:
+        username = accounts.by_id.get(started.account_id, ("?", ""))[0]
+        reason = (
+            f"Its copy for @{username} is already "
+            f"'{_STATUS_LABELS.get(started.status, started.status)}'."
+        )
+    elif row.scheduled_at <= now:
+        reason = "Its time has passed."
+    else:
+        reason = ""
+    shown = [
+        accounts.by_id.get(job.account_id, ("?", ""))
+        for job in row.jobs
+        if job.status != PublishJob.Status.CANCELLED
+    ]
+    return {
+        "id": str(row.pk),
+        "title": row.title,
+        "start": wall.isoformat(timespec="seconds"),
+        "classNames": [f"pd-state-{state}"],
+        "extendedProps": {
+            "kind": "post",
+            "state": state,
+            "stateLabel": POST_STATE_LABELS[state],
+            "time": f"{wall.hour:02d}:{wall.minute:02d}",
+            "thumbnail": storage.url(row.thumbnail) if row.thumbnail else "",
+            "accounts": [
+                {"username": username, "avatar": avatar} for username, avatar in shown
+            ],
+            "movable": not reason,
+            "lockedReason": reason,
+        },
+    }
+
+
+def calendar_background_events(*, query: FeedQuery) -> list[dict[str, Any]]:
+    """Day markers behind the posts, as FullCalendar background events (all
+    day, ``display`` "background", ``extendedProps.kind`` naming the marker).
+
+    Today: each account's local day over TikTok's daily post cap or the
+    pending-inbox limit (``kind`` "capacity", docs/tiktok.md §6). Other
+    markers of a day or a slot (e.g. a queue's empty slots) are added here.
+    """
+    start, end = query.utc_window
+    days = account_day_capacity(
+        account_ids=None if query.account_id is None else [query.account_id],
+        workspace_ids=[query.workspace_id],
+        start=start,
+        end=end,
+        time_zone=query.time_zone,
+    )
+    first, last = query.start.date(), query.end.date()
+    events = []
+    for (account_id, day), capacity in sorted(days.items(), key=lambda kv: kv[0][1]):
+        if not capacity.is_over or not first <= day < last:
+            continue
+        events.append(
+            {
+                "id": f"capacity-{account_id}-{day.isoformat()}",
+                "start": day.isoformat(),
+                "allDay": True,
+                "display": "background",
+                "title": f"Over cap: @{capacity.username}",
+                "classNames": ["pd-over-cap"],
+                "extendedProps": {
+                    "kind": "capacity",
+                    "accountId": account_id,
+                    "messages": capacity.messages(),
+                },
+            }
+        )
+    return events
