@@ -51,3 +51,6 @@ EXPORT_ONLY_COLUMNS: Final = (
     "shares",
     "metrics_at",
 )
+#: ``export_posts`` names a post that has no external_id (one made in the
+#: composer) ``postdeck-<post id>``; ``import_posts`` finds it by that name.
+POST_ID_PREFIX: Final = "postdeck-"

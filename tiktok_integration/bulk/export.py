@@ -27,6 +27,7 @@ from tiktok_integration.bulk.contract import (
     COLUMNS,
     EXPORT_ONLY_COLUMNS,
     MEDIA_SEPARATOR,
+    POST_ID_PREFIX,
 )
 from tiktok_integration.models import PublishJob, TikTokVideo
 
@@ -63,7 +64,7 @@ def export_jobs(spec: ExportFilter) -> QuerySet[PublishJob]:
     if spec.states:
         jobs = jobs.filter(status__in=spec.states)
     return (
-        jobs.select_related("post", "account")
+        jobs.select_related("post__workspace", "account")
         .prefetch_related(
             "post__post_media__asset",
             Prefetch(
@@ -86,19 +87,19 @@ def _row(job: PublishJob, post: Post) -> tuple[Any, ...]:
         item.asset.sha256
         for item in sorted(post.post_media.all(), key=lambda item: item.position)
     )
+    zone = post.time_zone or post.workspace.time_zone
     when = ""
-    if post.scheduled_at is not None and post.time_zone:
-        local = utc_to_local(post.scheduled_at, post.time_zone)
-        when = local.isoformat()
+    if post.scheduled_at is not None:
+        when = utc_to_local(post.scheduled_at, zone).isoformat()
     videos = list(job.videos.all())
     video = videos[0] if videos else None
     return (
-        post.external_id,
+        post.external_id or f"{POST_ID_PREFIX}{post.pk}",
         job.account.username,
         media,
         post.caption,
         when,
-        post.time_zone,
+        zone,
         job.mode,
         job.privacy_level,
         *(

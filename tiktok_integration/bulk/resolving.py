@@ -30,6 +30,7 @@ from media_library.importing import (
 )
 from media_library.models import MediaAsset
 from media_library.selectors import media_asset_ids_by_sha256
+from tiktok_integration.bulk.contract import POST_ID_PREFIX
 from tiktok_integration.models import PublishJob, TikTokAccount
 
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -49,8 +50,8 @@ class MediaFound:
 class Lookups:
     """What a plan's rows refer to. ``accounts`` by every name a row may use
     (username, lowercased, and open_id); ``media`` by reference as written;
-    ``posts`` by external_id, each with ``publish_jobs`` and ``post_media``
-    prefetched."""
+    ``posts`` by external_id (or ``postdeck-<id>`` for a post without one),
+    each with its workspace, ``publish_jobs`` and ``post_media`` loaded."""
 
     accounts: dict[str, TikTokAccount]
     media: dict[str, MediaFound]
@@ -176,8 +177,15 @@ def _local(base: Path, ref: str) -> Path:
 def _posts(workspace_id: int, external_ids: set[str]) -> dict[str, Post]:
     if not external_ids:
         return {}
+    by_pk = {
+        int(key.removeprefix(POST_ID_PREFIX)): key
+        for key in external_ids
+        if key.startswith(POST_ID_PREFIX) and key.removeprefix(POST_ID_PREFIX).isdigit()
+    }
     posts = (
-        Post.objects.filter(workspace_id=workspace_id, external_id__in=external_ids)
+        Post.objects.filter(workspace_id=workspace_id)
+        .filter(Q(external_id__in=external_ids) | Q(external_id="", pk__in=by_pk))
+        .select_related("workspace")
         .prefetch_related(
             Prefetch(
                 "publish_jobs",
@@ -187,4 +195,4 @@ def _posts(workspace_id: int, external_ids: set[str]) -> dict[str, Post]:
         )
         .order_by()
     )
-    return {post.external_id: post for post in posts}
+    return {post.external_id or by_pk[post.pk]: post for post in posts}

@@ -50,7 +50,7 @@ def changed_columns(
     changed = []
     if post.caption != row.caption:
         changed.append("caption")
-    if post.time_zone != row.time_zone:
+    if (post.time_zone or post.workspace.time_zone) != row.time_zone:
         changed.append("timezone")
     if (
         post.scheduled_wall_time != row.wall_time

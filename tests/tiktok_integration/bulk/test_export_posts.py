@@ -11,9 +11,17 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from tests.tiktok_integration.bulk.conftest import import_posts, plan_row, run, write_plan
+from cms.models import Post
+from tests.tiktok_integration.bulk.conftest import (
+    import_posts,
+    plan_row,
+    run,
+    write_plan,
+)
+from tests.tiktok_integration.compose.conftest import compose_request, direct
 from tiktok_integration.bulk.contract import COLUMNS, EXPORT_ONLY_COLUMNS
 from tiktok_integration.models import PublishJob, TikTokVideo
+from tiktok_integration.services.compose import post_compose
 
 CAPTIONS = ["=HYPERLINK(\"http://evil\")", "+1 for launch", "-20% today", "@team hi",
             "\tindented", "plain words"]  # fmt: skip
@@ -55,7 +63,8 @@ def test_columns_states_and_metrics(
     )  # fmt: skip
     failed = PublishJob.objects.get(post__external_id="e4")
     PublishJob.objects.filter(pk=failed.pk).update(
-        status=PublishJob.Status.FAILED, failure_message="TikTok refused the frame rate."
+        status=PublishJob.Status.FAILED,
+        failure_message="TikTok refused the frame rate.",
     )
     rows = {row["external_id"]: row for row in _export_csv(rome)}
     assert list(next(iter(rows.values()))) == [*COLUMNS, *EXPORT_ONLY_COLUMNS]
@@ -91,7 +100,9 @@ def test_filters(
     PublishJob.objects.filter(post__external_id="e2").update(
         status=PublishJob.Status.CANCELLED
     )
-    assert [r["external_id"] for r in _export_csv(rome, "--state", "cancelled")] == ["e2"]
+    assert [r["external_id"] for r in _export_csv(rome, "--state", "cancelled")] == [
+        "e2"
+    ]
     dated = _export_csv(rome, "--from", "2031-09-02", "--to", "2031-09-03")
     assert [row["external_id"] for row in dated] == ["e1", "e2"]
     assert len(_export_csv(rome, "--account", "@sandbox.public")) == 7
@@ -111,3 +122,24 @@ def test_an_export_reimports_unchanged_csv_and_xlsx(
         status, output = import_posts(path, rome, member, "--dry-run")
         assert status == 0, output
         assert "created 0, updated 0, unchanged 7, refused 0" in output
+
+
+def test_a_composer_post_exports_under_its_id_and_reimports_onto_itself(
+    tmp_path: Path, rome: Any, member: Any, public_account: Any, video: Any
+) -> None:
+    post = post_compose(request=compose_request(
+        rome, member, (direct(public_account),), media_ids=(video.pk,)
+    ))  # fmt: skip
+    path = tmp_path / "export.csv"
+    assert run("export_posts", "--workspace", rome.slug, "-o", str(path))[0] == 0
+    (row,) = csv.DictReader(path.open())
+    assert row["external_id"] == f"postdeck-{post.pk}"
+    assert "unchanged 1" in import_posts(path, rome, member, "--dry-run")[1]
+    row["caption"] = "Edited in the sheet"
+    write_plan(path, [row], header=list(row))
+    status, output = import_posts(path, rome, member, "--consent")
+    assert status == 0, output
+    post.refresh_from_db()
+    assert post.caption == "Edited in the sheet"
+    assert post.external_id == f"postdeck-{post.pk}"
+    assert Post.objects.count() == 1
