@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -161,8 +162,14 @@ def _header_problems(line: int, header: list[str], ignore_unknown: bool) -> list
         problems.append(f"Line {line} lacks the column(s) {', '.join(missing)}.")
     unknown = [n for n in named if n not in COLUMNS and n not in EXPORT_ONLY_COLUMNS]
     if unknown and not ignore_unknown:
+        named_as = ", ".join(_with_hint(name) for name in unknown)
         problems.append(
-            f"Line {line} has unknown column(s) {', '.join(unknown)}: rename them "
-            f"to contract names ({', '.join(COLUMNS)}) or pass --ignore-unknown."
+            f"Line {line} has unknown column(s) {named_as}: rename them to "
+            f"contract names ({', '.join(COLUMNS)}) or pass --ignore-unknown."
         )
     return problems
+
+
+def _with_hint(name: str) -> str:
+    close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.7)
+    return f"{name} (did you mean {close[0]}?)" if close else name

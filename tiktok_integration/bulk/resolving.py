@@ -157,6 +157,9 @@ def _import_files(
     for ref, outcome in zip(labels, outcomes, strict=True):
         if outcome.status in (DUPLICATE, IMPORTED) and outcome.asset_id:
             found[ref] = MediaFound(asset_id=outcome.asset_id)
+        elif outcome.status == DUPLICATE and dry_run:
+            # The same bytes as another path of this plan, not stored yet.
+            found[ref] = MediaFound(pending=True)
         elif outcome.status == IMPORTED and dry_run:
             problems = "; ".join(outcome.validation_errors)
             found[ref] = (

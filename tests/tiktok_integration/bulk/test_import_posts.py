@@ -110,6 +110,7 @@ def test_dry_run_writes_nothing_and_reports_every_row(
     assert status == 1
     assert "created 1, updated 0, unchanged 0, refused 1 (dry run" in output
     assert Post.objects.count() == 0 and PublishJob.objects.count() == 0
+    assert "Importing" not in output  # no progress bar when stderr is not a terminal
     document = json.loads(report.read_text())
     assert document["summary"] == {
         "created": 1,

@@ -90,6 +90,14 @@ def test_unknown_columns_are_an_error_unless_ignored(tmp_path: Path) -> None:
     assert "notes" not in plan.rows[0].values
 
 
+def test_a_misspelt_column_gets_a_hint(tmp_path: Path) -> None:
+    header = [name if name != "timezone" else "time_zone" for name in COLUMNS]
+    path = write_plan(tmp_path / "p.csv", [plan_row()], header=header)
+    with pytest.raises(PlanFileError) as caught:
+        read_plan(path)
+    assert "time_zone (did you mean timezone?)" in str(caught.value)
+
+
 def test_required_columns_must_be_there(tmp_path: Path) -> None:
     header = [name for name in COLUMNS if name != "mode"]
     path = write_plan(tmp_path / "p.csv", [plan_row()], header=header)
