@@ -5,16 +5,15 @@ the composer (``upsert.write_row``).
 
 Creator info is asked once per account for the whole file, before any write
 and outside any transaction (§4.2, §8.1; the gateway's rate limits apply).
-A dry run writes inside a transaction that is rolled back; ``--atomic``
-rolls everything back when any row is refused. Each row is its own savepoint,
-so a refused row never leaves part of itself behind.
+A dry run writes each row and rolls it back at once; ``--atomic`` writes in
+one transaction, rolled back when any row is refused. Each row is its own
+savepoint, so a refused row never leaves part of itself behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,21 +226,24 @@ def _write(
     on_row: Callable[[RowOutcome], None] | None,
 ) -> bool:
     by_line = {item.row.line: item for item in pending}
-    outer = options.dry_run or options.atomic
+    # A dry run rolls each row back at once rather than holding one long write
+    # transaction (on SQLite it would lock out the workers for the whole run).
+    outer = options.atomic and not options.dry_run
     try:
-        with transaction.atomic(durable=False) if outer else contextlib.nullcontext():
+        with transaction.atomic() if outer else contextlib.nullcontext():
             for outcome in outcomes:
                 item = by_line.get(outcome.line)
                 if item is not None:
                     _write_one(item, options, origin | {"line": outcome.line}, fresh)
                 if on_row is not None:
                     on_row(outcome)
-            refused = Counter(row.outcome for row in outcomes)[REFUSED]
-            if options.dry_run or (options.atomic and refused):
+            if outer and any(row.outcome == REFUSED for row in outcomes):
                 raise _RollBack
     except _RollBack:
         return False
-    return any(row.outcome in (CREATED, UPDATED) for row in outcomes)
+    return not options.dry_run and any(
+        row.outcome in (CREATED, UPDATED) for row in outcomes
+    )
 
 
 def _write_one(
@@ -258,17 +260,24 @@ def _write_one(
             "row checked against TikTok's rules then."
         )
         return
-    with transaction.atomic():
-        post, reasons = write_row(
-            row=item.row,
-            post=item.post,
-            account=item.account,
-            asset_ids=item.asset_ids,
-            workspace_id=options.workspace_id,
-            user_id=options.user_id,
-            origin=origin,
-            fresh=fresh,
-        )
+    post: Post | None = None
+    reasons: list[str] = []
+    try:
+        with transaction.atomic():
+            post, reasons = write_row(
+                row=item.row,
+                post=item.post,
+                account=item.account,
+                asset_ids=item.asset_ids,
+                workspace_id=options.workspace_id,
+                user_id=options.user_id,
+                origin=origin,
+                fresh=fresh,
+            )
+            if options.dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
     if post is None:
         outcome.reasons = []
         _refuse(outcome, reasons)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from cms.models import Post
 from tiktok_integration.bulk.parsing import ParsedRow
 from tiktok_integration.composer import BRANDED_DECLARATION, DIRECT, MUSIC_DECLARATION
@@ -137,6 +139,9 @@ def write_row(
         return post_compose(request=request, fresh=fresh), []
     except ComposeError as error:
         return None, reasons_of(error)
+    except ValidationError as error:
+        # The model's own limits (e.g. a caption-derived title): name them too.
+        return None, list(error.messages)
 
 
 def reasons_of(error: ComposeError) -> list[str]:

@@ -106,3 +106,10 @@ def test_an_exported_formula_guard_is_taken_off() -> None:
     assert text_of("'-so good") == "-so good"
     assert text_of("'quoted'") == "'quoted'"
     assert text_of(1500.0) == "1500"
+
+
+def test_an_xlsx_date_time_cell_is_a_wall_time() -> None:
+    row, _ = parse(scheduled_at=datetime(2030, 7, 1, 10, 0), cover_timestamp_ms=1500.0)  # noqa: DTZ001
+    assert row is not None
+    assert row.scheduled_at == datetime(2030, 7, 1, 8, 0, tzinfo=UTC)
+    assert row.cover_timestamp_ms == 1500
