@@ -39,9 +39,14 @@ def over_cap(planned: Iterable[PlannedPost], *, skip_posts: set[int]) -> dict[in
         by_account[planned_post.account_id].append((planned_post.at, planned_post))
     if not by_account:
         return {}
+    # Only what can share a 24-hour window with the plan's first post.
+    earliest = min(at for events in by_account.values() for at, _ in events) - DAY
     saved = (
         PublishJob.objects.filter(account_id__in=by_account, mode=DIRECT)
-        .filter(Q(status__in=PublishJob.WAITING) | Q(status__in=PublishJob.AT_TIKTOK))
+        .filter(
+            Q(status__in=PublishJob.WAITING, scheduled_at__gte=earliest)
+            | Q(status__in=PublishJob.AT_TIKTOK, processing_at__gte=earliest)
+        )
         .exclude(post_id__in=skip_posts)
         .values_list("account_id", "scheduled_at", "processing_at")
     )

@@ -188,3 +188,25 @@ def test_an_unchanged_file_costs_the_same_queries_however_long(
             assert import_plan(options).counts["unchanged"] == rows
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@override_settings(TIKTOK_DAILY_POST_CAP=2)
+def test_posts_already_scheduled_count_toward_the_cap(
+    tmp_path: Path, rome: Any, member: Any, public_account: Any, video: Any
+) -> None:
+    first = write_plan(tmp_path / "first.csv", [
+        plan_row(external_id="old", media=str(video.pk), scheduled_at="2031-05-05T08:00"),
+    ])  # fmt: skip
+    assert import_posts(first, rome, member, "--consent")[0] == 0
+    second = write_plan(tmp_path / "second.csv", [
+        plan_row(external_id=f"new{hour}", media=str(video.pk),
+                 scheduled_at=f"2031-05-05T{hour}:00")
+        for hour in (12, 13)
+    ])  # fmt: skip
+    status, output = import_posts(second, rome, member, "--consent")
+    assert status == 1
+    assert "line 3 new13: refused" in output
+    assert sorted(Post.objects.values_list("external_id", flat=True)) == [
+        "new12",
+        "old",
+    ]
