@@ -4,7 +4,6 @@ reason and latest metrics (docs/bulk-posts.md)."""
 
 from __future__ import annotations
 
-import sys
 from argparse import ArgumentParser
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -88,7 +87,8 @@ class Command(BaseCommand):
         )
         rows = export_rows(export_jobs(spec))
         if output is None:
-            count = write_csv(rows, sys.stdout)
+            self.stdout.ending = ""  # csv ends its own lines
+            count = write_csv(rows, self.stdout)  # type: ignore[arg-type]
         elif file_format == "csv":
             with output.open("w", newline="", encoding="utf-8") as stream:
                 count = write_csv(rows, stream)
