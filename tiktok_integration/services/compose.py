@@ -43,6 +43,7 @@ from tiktok_integration.selectors import job_is_started
 from tiktok_integration.services.compose_checks import (
     Checked,
     ErrorMap,
+    FreshCreatorInfo,
     check_request,
     instant_for,
     job_differs,
@@ -85,10 +86,14 @@ class ComposeRequest:
     (IANA), None when ``publish_now``; ``fold`` answers a repeated hour (0/1).
     ``media_ids`` in order: one video, or 1..35 photos. ``post_id`` None makes
     a new post. ``consented``: the user pressed the button showing the
-    declaration. ``add_to_queue``: "Add to queue" instead of a typed time: the
+    declaration (or ran ``import_posts`` with ``--consent``). ``add_to_queue``: "Add to queue" instead of a typed time: the
     post goes at the earliest free slot shared by every target account's queue
     (``tiktok_integration.queues.queue_next_common_slot``), in the workspace's
-    zone; ``wall_time``, ``time_zone`` and ``fold`` are then ignored."""
+    zone; ``wall_time``, ``time_zone`` and ``fold`` are then ignored. ``external_id``
+    (when not "") is written on the post, the key ``import_posts`` upserts on;
+    ``origin`` (when not empty) is kept in each job's evidence as "origin",
+    e.g. {"command": "import_posts", "file": ..., "line": 3, "at": ISO 8601}.
+    """
 
     workspace_id: int
     user_id: int
@@ -103,6 +108,8 @@ class ComposeRequest:
     targets: tuple[ComposeTarget, ...]
     consented: bool
     add_to_queue: bool = False
+    external_id: str = ""
+    origin: dict[str, Any] = field(default_factory=dict)
 
 
 class ComposeError(Exception):
@@ -129,7 +136,9 @@ def _raise_if(errors: ErrorMap) -> None:
         raise ComposeError(errors.errors, errors.local_time_error)
 
 
-def post_compose(*, request: ComposeRequest) -> Post:
+def post_compose(
+    *, request: ComposeRequest, fresh: FreshCreatorInfo | None = None
+) -> Post:
     """Check ``request`` against every rule, then in one transaction create or
     update the post (wall time and zone kept) and one ``PublishJob`` per target:
     created, updated if not claimed yet, cancelled if its account was removed
@@ -138,10 +147,11 @@ def post_compose(*, request: ComposeRequest) -> Post:
     request would change or remove it, ``ComposeError`` names it.
 
     Calls TikTok's creator_info for each direct target (through the gateway,
-    within its rate limit) before the transaction. Raises ``ComposeError``;
-    never writes part of it. Returns the saved post.
+    within its rate limit) before the transaction, once per account for as
+    long as ``fresh`` lives (pass one to share it across many requests).
+    Raises ``ComposeError``; never writes part of it. Returns the saved post.
     """
-    checked, errors = check_request(request)
+    checked, errors = check_request(request, fresh)
     if checked is None or errors.errors:
         raise ComposeError(errors.errors, errors.local_time_error)
     with transaction.atomic():
@@ -164,6 +174,8 @@ def _write_post(request: ComposeRequest, checked: Checked) -> Post:
     post.scheduled_time = checked.wall_time.time()
     post.scheduled_fold = checked.fold
     post.scheduled_at = checked.scheduled_at
+    if request.external_id:
+        post.external_id = request.external_id
     post.full_clean()
     post.save()
     current = list(
@@ -214,6 +226,8 @@ def _write_jobs(request: ComposeRequest, checked: Checked, post: Post) -> None:
         job.consent_snapshot = _evidence(
             target, checked, user_id=request.user_id, at=consented_at
         )
+        if request.origin:
+            job.consent_snapshot["origin"] = dict(request.origin)
         if job.pk is None:
             publish_job_create(job=job, status=Status.SCHEDULED, validate=True)
         elif job.status == Status.CANCELLED:

@@ -92,6 +92,26 @@ class Checked:
     user_name: str
 
 
+class FreshCreatorInfo:
+    """Creator info asked of TikTok at most once per account while this object
+    lives: one composer submit, or one whole file of ``import_posts`` (§4.2,
+    §8.1: asked at submit time, never read from an old snapshot).
+
+    ``for_account(account)`` returns ``(snapshot, "")`` (the dict stored on the
+    account by ``tiktok_account_check_creator_info``) or ``(None, reason)``
+    with a sentence for staff; a refusal is remembered too, so an account
+    TikTok cannot answer for is not asked again for every row.
+    """
+
+    def __init__(self) -> None:
+        self._asked: dict[int, tuple[dict[str, Any] | None, str]] = {}
+
+    def for_account(self, account: TikTokAccount) -> tuple[dict[str, Any] | None, str]:
+        if account.pk not in self._asked:
+            self._asked[account.pk] = _ask_creator_info(account)
+        return self._asked[account.pk]
+
+
 def member_of(user_id: int, workspace_id: int) -> bool:
     """Whether the user may work in the workspace (a superuser always may)."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
@@ -140,11 +160,16 @@ def job_differs(job: PublishJob, target: ComposeTarget, scheduled_at: datetime) 
     return any(getattr(job, name) != getattr(target, name) for name in names)
 
 
-def check_request(request: ComposeRequest) -> tuple[Checked | None, ErrorMap]:
+def check_request(
+    request: ComposeRequest, fresh: FreshCreatorInfo | None = None
+) -> tuple[Checked | None, ErrorMap]:
     """Every rule of the composer, checked on the server (see
-    ``services.compose.post_compose``). Returns what will be written, or None
-    with the errors found (an ``ErrorMap`` that is empty when all is well)."""
+    ``services.compose.post_compose``). ``fresh`` shares creator info asked
+    earlier in the same run (a new one when None). Returns what will be
+    written, or None with the errors found (an ``ErrorMap`` that is empty when
+    all is well)."""
     errors = ErrorMap()
+    fresh = fresh or FreshCreatorInfo()
     if not member_of(request.user_id, request.workspace_id):
         errors.add("", "You are not a member of this workspace.")
         return None, errors
@@ -177,7 +202,7 @@ def check_request(request: ComposeRequest) -> tuple[Checked | None, ErrorMap]:
     for target in request.targets:
         account = accounts.get(target.account_id)
         if account is not None:
-            info = _check_target(errors, request, target, account, assets)
+            info = _check_target(errors, request, target, account, assets, fresh)
             if info is not None:
                 creator_info[target.account_id] = info
     if scheduled_at is not None:
@@ -360,6 +385,7 @@ def _check_target(
     target: ComposeTarget,
     account: TikTokAccount,
     assets: tuple[MediaAsset, ...],
+    fresh: FreshCreatorInfo,
 ) -> dict[str, Any] | None:
     key = f"target:{account.pk}"
     if target.mode not in (DIRECT, DRAFT):
@@ -373,8 +399,9 @@ def _check_target(
     if target.mode == DRAFT:
         rules, snapshot = DRAFT_RULES, None
     else:
-        snapshot = _fresh_creator_info(errors, key, account)
+        snapshot, reason = fresh.for_account(account)
         if snapshot is None:
+            errors.add(key, reason)
             return None
         rules = CreatorRules.from_snapshot(snapshot)
         _check_declaration(errors, key, target)
@@ -419,31 +446,24 @@ def _check_declaration(errors: ErrorMap, key: str, target: ComposeTarget) -> Non
         )
 
 
-def _fresh_creator_info(
-    errors: ErrorMap, key: str, account: TikTokAccount
-) -> dict[str, Any] | None:
+def _ask_creator_info(account: TikTokAccount) -> tuple[dict[str, Any] | None, str]:
     # Asked now, not read from a stale snapshot (§8.1).
     try:
         tiktok_account_check_creator_info(account_id=account.pk)
     except ReconnectRequiredError as error:
-        errors.add(key, f"Reconnect @{account.username} first: {error.reason}")
-        return None
+        return None, f"Reconnect @{account.username} first: {error.reason}"
     except ComeBackLaterError as error:
-        errors.add(
-            key,
+        return None, (
             f"TikTok cannot be asked about @{account.username} right now "
-            f"({error.reason}). Try again in {max(1, round(error.delay))} s.",
+            f"({error.reason}). Try again in {max(1, round(error.delay))} s."
         )
-        return None
     except TikTokError as error:
-        errors.add(
-            key,
+        return None, (
             f"TikTok could not say what @{account.username} may post right now "
-            f"({error.staff_message}). Try again.",
+            f"({error.staff_message}). Try again."
         )
-        return None
     snapshot: dict[str, Any] = (
         TikTokAccount.objects.values_list("creator_info", flat=True).get(pk=account.pk)
         or {}
     )
-    return snapshot
+    return snapshot, ""
