@@ -86,13 +86,15 @@ class ComposeRequest:
     (IANA), None when ``publish_now``; ``fold`` answers a repeated hour (0/1).
     ``media_ids`` in order: one video, or 1..35 photos. ``post_id`` None makes
     a new post. ``consented``: the user pressed the button showing the
-    declaration (or ran ``import_posts`` with ``--consent``). ``add_to_queue``: "Add to queue" instead of a typed time: the
-    post goes at the earliest free slot shared by every target account's queue
+    declaration (or ran ``import_posts`` with ``--consent``).
+    ``add_to_queue``: "Add to queue" instead of a typed time: the post goes at
+    the earliest free slot shared by every target account's queue
     (``tiktok_integration.queues.queue_next_common_slot``), in the workspace's
-    zone; ``wall_time``, ``time_zone`` and ``fold`` are then ignored. ``external_id``
-    (when not "") is written on the post, the key ``import_posts`` upserts on;
-    ``origin`` (when not empty) is kept in each job's evidence as "origin",
-    e.g. {"command": "import_posts", "file": ..., "line": 3, "at": ISO 8601}.
+    zone; ``wall_time``, ``time_zone`` and ``fold`` are then ignored.
+    ``external_id`` (when not "") is written on the post, the key
+    ``import_posts`` upserts on; ``origin`` (when not empty) is kept in each
+    job's evidence as "origin", e.g. {"command": "import_posts", "file": ...,
+    "line": 3, "at": ISO 8601}.
     """
 
     workspace_id: int
