@@ -11,7 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from cms.admin.post_form import PostAdminForm
+from cms.admin.review import review_urls
 from cms.models import Post, PostMedia
+from cms.review.transitions import post_after_reschedule, post_content_edited
 from cms.scheduling import format_local
 from cms.services import post_save
 from tiktok_integration.models import PublishJob
@@ -110,7 +112,7 @@ class PostAdmin(WorkspaceScopedAdmin):
     ]
 
     class Media:
-        css = {"all": ["postdeck/posts.css"]}
+        css = {"all": ["postdeck/posts.css", "review/review.css"]}
 
     def get_urls(self) -> list[URLPattern]:
         """The composer (issue 11) next to the classic form: ``compose/`` for
@@ -146,6 +148,7 @@ class PostAdmin(WorkspaceScopedAdmin):
                 own,
                 name="cms_post_compose_status",
             ),
+            *review_urls(self),
             *super().get_urls(),
         ]
 
@@ -235,6 +238,17 @@ class PostAdmin(WorkspaceScopedAdmin):
         post_save(post=obj)
         if change:
             post_jobs_follow(post=obj)
+            post_after_reschedule(post_id=obj.pk, user=request.user)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        edited = "caption" in form.changed_data or any(
+            formset.has_changed() for formset in formsets
+        )
+        if change and edited:
+            post_content_edited(post_id=form.instance.pk, user=request.user)
 
 
 def _evidence(job: PublishJob) -> SafeString | str:

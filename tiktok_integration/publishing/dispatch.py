@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db.models.functions import Now
 
+from cms.review.selectors import post_release_filter
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.gateway.rate_limits import rate_limit_prune
 from tiktok_integration.models import PublishJob, TikTokAccount
@@ -54,6 +55,7 @@ def publish_reconcile_tick() -> tuple[list[Claim], dict[str, int]]:
     now = db_now()
     oldest = (
         PublishJob.objects.filter(
+            post_release_filter("post__"),
             status=Status.SCHEDULED,
             scheduled_at__lte=now - LATE_WARNING,
             account__status=TikTokAccount.Status.ACTIVE,

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cms.models import Post, PostMedia
+from cms.review.transitions import post_after_compose, post_after_reschedule
 from cms.scheduling import LocalTimeError, utc_to_local
 from media_library.models import MediaAsset
 from media_library.selectors import media_asset_pull_url
@@ -48,6 +50,7 @@ from tiktok_integration.services.compose_checks import (
     job_differs,
     member_of,
 )
+from tiktok_integration.services.review_content import post_content_fingerprint
 
 Status = PublishJob.Status
 
@@ -140,9 +143,18 @@ def post_compose(*, request: ComposeRequest) -> Post:
     checked, errors = check_request(request)
     if checked is None or errors.errors:
         raise ComposeError(errors.errors, errors.local_time_error)
+    user = get_user_model().objects.get(pk=request.user_id)
     with transaction.atomic():
+        before = post_content_fingerprint(post_id=request.post_id)
         post = _write_post(request, checked)
         _write_jobs(request, checked, post)
+        # The review state follows: submitted, or back to review when what
+        # reviewers approved changed (consent stays the presser's, on the jobs).
+        post_after_compose(
+            post_id=post.pk,
+            user=user,
+            content_changed=before != post_content_fingerprint(post_id=post.pk),
+        )
     return post
 
 
@@ -343,6 +355,9 @@ def post_reschedule(
             ]
         )
         post_jobs_follow(post=post)
+        post_after_reschedule(
+            post_id=post.pk, user=get_user_model().objects.get(pk=user_id)
+        )
     return post
 
 
