@@ -150,7 +150,7 @@ def post_compose(*, request: ComposeRequest) -> Post:
         _write_jobs(request, checked, post)
         # The review state follows: submitted, or back to review when what
         # reviewers approved changed (consent stays the presser's, on the jobs).
-        post_after_compose(
+        post = post_after_compose(
             post_id=post.pk,
             user=user,
             content_changed=before != post_content_fingerprint(post_id=post.pk),
@@ -355,7 +355,7 @@ def post_reschedule(
             ]
         )
         post_jobs_follow(post=post)
-        post_after_reschedule(
+        post = post_after_reschedule(
             post_id=post.pk, user=get_user_model().objects.get(pk=user_id)
         )
     return post
