@@ -42,7 +42,11 @@ def test_without_a_policy_the_composer_schedules_at_once(db, editor):
     post = post_after_compose(post_id=post.pk, user=editor, content_changed=True)
     assert post.editorial_state == State.SCHEDULED
     event = PostReviewEvent.objects.get(post=post)
-    assert (event.from_state, event.to_state, event.actor) == ("draft", "scheduled", editor)
+    assert (event.from_state, event.to_state, event.actor) == (
+        "draft",
+        "scheduled",
+        editor,
+    )
 
 
 def test_under_a_policy_pressing_schedule_submits_for_internal_review(
@@ -51,9 +55,16 @@ def test_under_a_policy_pressing_schedule_submits_for_internal_review(
     with django_capture_on_commit_callbacks(execute=True):
         post = submitted(agency, editor)
     post.refresh_from_db()
-    assert (post.editorial_state, post.review_stage) == (State.IN_REVIEW, Stage.INTERNAL)
+    assert (post.editorial_state, post.review_stage) == (
+        State.IN_REVIEW,
+        Stage.INTERNAL,
+    )
     event = PostReviewEvent.objects.get(post=post)
-    assert (event.action, event.actor, event.actor_name) == ("submitted", editor, "eddie")
+    assert (event.action, event.actor, event.actor_name) == (
+        "submitted",
+        editor,
+        "eddie",
+    )
     assert event.at is not None
     # the approver hears about it, by email and in their list; the editor does not
     assert [message.to for message in mail.outbox] == [[approver.email]]
@@ -87,7 +98,9 @@ def test_internal_policy_approval_schedules_a_post_with_its_time_ahead(
     post_approve(post_id=post.pk, by=by(approver))
     post.refresh_from_db()
     assert post.editorial_state == State.SCHEDULED
-    moves = list(PostReviewEvent.objects.filter(post=post).values_list("action", "to_state"))
+    moves = list(
+        PostReviewEvent.objects.filter(post=post).values_list("action", "to_state")
+    )
     assert moves == [
         ("submitted", "in_review"),
         ("approved", "approved"),
@@ -143,7 +156,10 @@ def test_requesting_changes_needs_a_note_and_tells_the_author(
     # the editor's next save sends it back for review
     post_after_compose(post_id=post.pk, user=editor, content_changed=True)
     post.refresh_from_db()
-    assert (post.editorial_state, post.review_stage) == (State.IN_REVIEW, Stage.INTERNAL)
+    assert (post.editorial_state, post.review_stage) == (
+        State.IN_REVIEW,
+        Stage.INTERNAL,
+    )
 
 
 def test_sending_for_review_again_without_editing(agency, editor, approver):
@@ -185,7 +201,9 @@ def test_approved_after_its_time_asks_for_a_new_time_instead_of_going_out(
     note = Notification.objects.get(kind=Notification.Kind.NEEDS_NEW_TIME)
     assert note.user == editor and "new time" in note.message
     # a new time ahead schedules it
-    Post.objects.filter(pk=post.pk).update(scheduled_at=timezone.now() + timedelta(hours=2))
+    Post.objects.filter(pk=post.pk).update(
+        scheduled_at=timezone.now() + timedelta(hours=2)
+    )
     post_after_reschedule(post_id=post.pk, user=editor)
     post.refresh_from_db()
     assert post.editorial_state == State.SCHEDULED
@@ -203,7 +221,10 @@ def test_editing_an_approved_post_sends_it_back_to_review(
     # the caption changed: back to the first stage, both approvals needed again
     post_after_compose(post_id=post.pk, user=editor, content_changed=True)
     post.refresh_from_db()
-    assert (post.editorial_state, post.review_stage) == (State.IN_REVIEW, Stage.INTERNAL)
+    assert (post.editorial_state, post.review_stage) == (
+        State.IN_REVIEW,
+        Stage.INTERNAL,
+    )
     assert PostReviewEvent.objects.filter(
         post=post, action="edited_after_approval"
     ).exists()
