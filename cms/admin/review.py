@@ -108,6 +108,13 @@ def review_page(
     post, role = _reviewable_post(request, post_id)
     if request.method == "POST":
         _act(request, post, role)
+        post.refresh_from_db(fields=["editorial_state", "review_stage"])
+        if (
+            role == Role.CLIENT_REVIEWER
+            and post.review_stage != Post.ReviewStage.CLIENT
+        ):
+            # Answered: the post is no longer theirs to see.
+            return HttpResponseRedirect(reverse("admin:cms_post_review_inbox"))
         return HttpResponseRedirect(reverse("admin:cms_post_review", args=[post.pk]))
     is_team = role != Role.CLIENT_REVIEWER
     threads = post_comment_threads(post)

@@ -4,8 +4,10 @@ Anyone holding a live link (``cms.review.links``) sees the post as TikTok
 will show it (video or photos, caption, account) with its open comments, and,
 when the workspace allows reviews without an account and the post waits for
 the client, approves or asks for changes, giving a name that is recorded.
-Forms are CSRF-protected; the page sends ``Referrer-Policy: no-referrer`` so
-the token never leaks to another site, and is never cached. An invalid,
+Forms are CSRF-protected; the page sends ``Referrer-Policy: same-origin`` so
+the token in its URL never reaches another site (avatars, links), and is never
+cached. Not ``no-referrer``: under it Chromium posts the page's own forms with
+``Origin: null``, which Django's CSRF check rightly refuses. An invalid,
 expired or revoked link is one 404 page.
 """
 
@@ -73,8 +75,8 @@ def _link_or_404(token: str) -> PreviewLink:
         ) from error
 
 
-def _no_referrer(response: HttpResponseBase) -> HttpResponseBase:
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponseBase) -> HttpResponseBase:
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -102,7 +104,7 @@ def preview_page(request: HttpRequest, token: str) -> HttpResponseBase:
         error = _act(request, link)
         if not error:
             done = request.POST.get("action", "comment")
-            return _no_referrer(
+            return _private(
                 HttpResponseRedirect(
                     reverse("review_preview", args=[token]) + f"?done={done}"
                 )
@@ -131,7 +133,7 @@ def preview_page(request: HttpRequest, token: str) -> HttpResponseBase:
     response = render(
         request, "review/preview.html", context, status=400 if error else 200
     )
-    return _no_referrer(response)
+    return _private(response)
 
 
 def _act(request: HttpRequest, link: PreviewLink) -> str:
@@ -181,4 +183,4 @@ def preview_media(request: HttpRequest, token: str, position: int) -> HttpRespon
         range_header=request.headers.get("Range", ""),
         cache_control="private, no-store",
     )
-    return _no_referrer(response)
+    return _private(response)

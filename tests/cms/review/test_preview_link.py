@@ -33,7 +33,7 @@ def url(token: str) -> str:
     return reverse("review_preview", args=[token])
 
 
-def test_the_link_shows_the_post_without_a_login_and_leaks_no_referrer(
+def test_the_link_shows_the_post_without_a_login_and_sends_no_referrer_out(
     client, client_stage_post, editor
 ):
     token = preview_link_create(post=client_stage_post, user=editor)
@@ -42,7 +42,7 @@ def test_the_link_shows_the_post_without_a_login_and_leaks_no_referrer(
     page = response.content.decode()
     assert client_stage_post.caption in page
     assert 'id="review-approve"' in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert (
         "no-cache" in response["Cache-Control"]
         or "max-age=0" in response["Cache-Control"]
