@@ -150,12 +150,11 @@ def post_compose(*, request: ComposeRequest) -> Post:
         _write_jobs(request, checked, post)
         # The review state follows: submitted, or back to review when what
         # reviewers approved changed (consent stays the presser's, on the jobs).
-        post = post_after_compose(
+        return post_after_compose(
             post_id=post.pk,
             user=user,
             content_changed=before != post_content_fingerprint(post_id=post.pk),
         )
-    return post
 
 
 def _write_post(request: ComposeRequest, checked: Checked) -> Post:
@@ -355,10 +354,9 @@ def post_reschedule(
             ]
         )
         post_jobs_follow(post=post)
-        post = post_after_reschedule(
+        return post_after_reschedule(
             post_id=post.pk, user=get_user_model().objects.get(pk=user_id)
         )
-    return post
 
 
 def post_jobs_follow(*, post: Post) -> int:
