@@ -4,6 +4,7 @@ job's time, however the job was made (a hand-made PublishJob included)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django.utils import timezone
 
@@ -22,11 +23,11 @@ Status = PublishJob.Status
 def _due_post(policy: str) -> tuple[Post, PublishJob]:
     """A post planned a minute ahead with a hand-made job."""
     workspace = WorkspaceFactory(approval_policy=policy)
-    post = PostFactory(workspace=workspace)
+    post = cast(Post, PostFactory(workspace=workspace))
     planned = timezone.now() + timedelta(minutes=1)
     Post.objects.filter(pk=post.pk).update(scheduled_at=planned)
     post.refresh_from_db()
-    return post, PublishJobFactory(post=post, scheduled_at=planned)
+    return post, cast(PublishJob, PublishJobFactory(post=post, scheduled_at=planned))
 
 
 def _time_passes(job: PublishJob) -> None:
