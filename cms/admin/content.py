@@ -69,11 +69,16 @@ class PostAdmin(WorkspaceScopedAdmin):
         "workspace",
         "local_schedule",
         "state",
+        "editorial_state",
         "targets",
         "media_count",
         "updated_at",
     ]
-    list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "scheduled_at"]
+    list_filter = [
+        ("workspace", admin.RelatedOnlyFieldListFilter),
+        "editorial_state",
+        "scheduled_at",
+    ]
     list_select_related = ["workspace"]
     search_fields = ["title", "caption", "external_id"]
     search_help_text = "Search title, caption or external id."
