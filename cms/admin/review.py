@@ -177,7 +177,7 @@ def _act(request: HttpRequest, post: Post, role: str | None) -> None:
                 parent_id=int(parent) if parent.isdigit() else None,
             )
             messages.success(request, "Comment added.")
-        elif action == "resolve":
+        elif action == "resolve" and is_team:
             post_comment_resolve(
                 comment_id=int(request.POST.get("comment", "0") or 0),
                 post=post,

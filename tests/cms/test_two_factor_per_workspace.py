@@ -32,7 +32,11 @@ def form_data(workspace: Workspace, **changes: object) -> dict[str, object]:
         "name": workspace.name,
         "slug": workspace.slug,
         "time_zone": workspace.time_zone,
+        "approval_policy": workspace.approval_policy,
+        "review_reminder_hours": workspace.review_reminder_hours,
     }
+    if workspace.allow_link_reviews:
+        data["allow_link_reviews"] = "on"
     data.update(changes)
     return data
 

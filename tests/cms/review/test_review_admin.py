@@ -180,3 +180,38 @@ def test_notifications_list_and_mark_read(client, agency, editor, approver):
     assert "Waiting for your review" in body and "1 unread" in body
     client.post(reverse("admin:cms_post_notifications_read"))
     assert not Notification.objects.filter(user=approver, read_at__isnull=True).exists()
+
+
+def test_a_client_reviewer_comments_but_cannot_resolve_or_make_links(
+    client, agency, editor, approver, client_reviewer
+):
+    post = at_client_stage(agency, editor, approver)
+    client.force_login(approver)
+    client.post(review_url(post), {"action": "comment", "body": "Internal note"})
+    comment = PostComment.objects.get()
+    client.force_login(client_reviewer)
+    client.post(review_url(post), {"action": "resolve", "comment": comment.pk})
+    client.post(review_url(post), {"action": "link_create", "days": "3"})
+    client.post(review_url(post), {"action": "comment", "body": "Looks good"})
+    comment.refresh_from_db()
+    assert not comment.is_resolved
+    assert not post.preview_links.exists()
+    assert PostComment.objects.filter(author=client_reviewer).count() == 1
+
+
+def test_only_managers_change_the_approval_policy(client, agency, editor, manager):
+    change = reverse("admin:workspaces_workspace_change", args=[agency.pk])
+    client.force_login(editor)
+    assert 'name="approval_policy"' not in client.get(change).content.decode()
+    client.force_login(manager)
+    data = {
+        "name": agency.name,
+        "slug": agency.slug,
+        "time_zone": agency.time_zone,
+        "approval_policy": "internal",
+        "review_reminder_hours": 12,
+    }
+    assert client.post(change, data).status_code == 302
+    agency.refresh_from_db()
+    assert (agency.approval_policy, agency.review_reminder_hours) == ("internal", 12)
+    assert not agency.allow_link_reviews
