@@ -157,9 +157,9 @@ def post_after_compose(*, post_id: int, user: Any, content_changed: bool) -> Pos
 
 def post_after_reschedule(*, post_id: int, user: Any) -> Post:
     """The post's time changed (or was kept) by a signed-in ``user``. An
-    approved post whose time is ahead becomes Scheduled; a scheduled post
-    whose new time has passed goes back to Approved (it asks for a new time).
-    Other states do not move."""
+    approved post (one that asked for a new time) whose time is now ahead
+    becomes Scheduled. Other states do not move (the composer refuses times
+    in the past, so a scheduled post stays scheduled)."""
     post = Post.objects.select_related("workspace").get(pk=post_id)
     if post.workspace.approval_policy == Policy.NONE:
         return post
