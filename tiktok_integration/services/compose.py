@@ -136,6 +136,12 @@ def post_compose(*, request: ComposeRequest) -> Post:
     ``consent_snapshot``. A job already claimed or beyond is not changed: if the
     request would change or remove it, ``ComposeError`` names it.
 
+    In the same transaction the post's editorial state follows
+    (``cms.review.transitions.post_after_compose``): scheduled without an
+    approval policy, else sent for review, or back to review when the caption,
+    media or TikTok settings of an approved post changed
+    (``services.review_content``); the consent stays the presser's.
+
     Calls TikTok's creator_info for each direct target (through the gateway,
     within its rate limit) before the transaction. Raises ``ComposeError``;
     never writes part of it. Returns the saved post.
