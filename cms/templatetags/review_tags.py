@@ -14,6 +14,7 @@ from cms.review.selectors import (
     post_comment_threads,
     posts_waiting_for_review,
 )
+from workspaces.models import Workspace
 
 register = template.Library()
 DASHBOARD_LIMIT = 10
@@ -35,9 +36,16 @@ def review_waiting_block(context: Any) -> dict[str, Any]:
 @register.inclusion_tag("admin/cms/post/_review_panel.html")
 def post_review_panel(post: Any) -> dict[str, Any]:
     """A post's editorial state, a link to its review page, and its open
-    comment threads (resolved ones counted, folded away)."""
+    comment threads (resolved ones counted, folded away). Shown only where
+    the workspace asks for approval or the post has comments."""
     threads = post_comment_threads(post) if post is not None and post.pk else []
+    asks_approval = (
+        post is not None
+        and post.pk is not None
+        and post.workspace.approval_policy != Workspace.ApprovalPolicy.NONE
+    )
     return {
+        "show": asks_approval or bool(threads),
         "post": post,
         "open_threads": [thread for thread in threads if not thread.is_resolved],
         "resolved_count": sum(1 for thread in threads if thread.is_resolved),

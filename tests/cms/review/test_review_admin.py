@@ -215,3 +215,13 @@ def test_only_managers_change_the_approval_policy(client, agency, editor, manage
     agency.refresh_from_db()
     assert (agency.approval_policy, agency.review_reminder_hours) == ("internal", 12)
     assert not agency.allow_link_reviews
+
+
+def test_without_a_policy_or_comments_the_post_page_shows_no_review_box(client, db):
+    workspace = WorkspaceFactory()
+    user = MembershipFactory(workspace=workspace).user
+    post = planned_post(workspace, user)
+    client.force_login(user)
+    page = client.get(reverse("admin:cms_post_change", args=[post.pk])).content.decode()
+    assert 'id="post-review-panel"' not in page
+    assert 'id="post-review"' in page  # the Review link stays, for comments
