@@ -117,7 +117,7 @@ def review_page(
             return HttpResponseRedirect(reverse("admin:cms_post_review_inbox"))
         return HttpResponseRedirect(reverse("admin:cms_post_review", args=[post.pk]))
     is_team = role != Role.CLIENT_REVIEWER
-    threads = post_comment_threads(post)
+    threads = post_comment_threads(post, for_team=is_team)
     context = {
         **model_admin.admin_site.each_context(request),
         **post_preview_context(
@@ -175,6 +175,7 @@ def _act(request: HttpRequest, post: Post, role: str | None) -> None:
                 body=body,
                 user=request.user,
                 parent_id=int(parent) if parent.isdigit() else None,
+                is_internal=is_team and request.POST.get("internal") == "on",
             )
             messages.success(request, "Comment added.")
         elif action == "resolve" and is_team:

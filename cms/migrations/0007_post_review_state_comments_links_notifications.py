@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('author_name', models.CharField(help_text='As shown; given by link reviewers.', max_length=150, verbose_name='name')),
                 ('body', models.TextField(max_length=4000, verbose_name='comment')),
+                ('is_internal', models.BooleanField(default=False, help_text='Hidden from the client (client reviewers and preview links).', verbose_name='team only')),
                 ('is_resolved', models.BooleanField(default=False, verbose_name='resolved')),
                 ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='written at')),

@@ -13,6 +13,8 @@ from django.utils import timezone
 from cms.models import Post
 from cms.review import notify
 from cms.review.models import PostComment
+from workspaces.models import WorkspaceMembership
+from workspaces.selectors import workspace_role_of
 
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 
@@ -21,19 +23,22 @@ class CommentError(Exception):
     """The comment was refused; ``str()`` says why. Nothing was written."""
 
 
-def _members_named(post: Post, body: str) -> list[Any]:
+def _members_named(post: Post, body: str, *, team_only: bool) -> list[Any]:
     names = {name.rstrip(".") for name in MENTION.findall(body)}
     if not names:
         return []
-    return list(
-        get_user_model()
-        .objects.filter(
-            username__in=names,
-            is_active=True,
-            memberships__workspace_id=post.workspace_id,
-        )
-        .distinct()
+    members = get_user_model().objects.filter(
+        username__in=names,
+        is_active=True,
+        memberships__workspace_id=post.workspace_id,
     )
+    if team_only:
+        # A client reviewer is never told of a comment they may not read.
+        members = members.exclude(
+            memberships__workspace_id=post.workspace_id,
+            memberships__role=WorkspaceMembership.Role.CLIENT_REVIEWER,
+        )
+    return list(members.distinct())
 
 
 def post_comment_create(
@@ -43,12 +48,16 @@ def post_comment_create(
     user: Any = None,
     author_name: str = "",
     parent_id: int | None = None,
+    is_internal: bool = False,
 ) -> PostComment:
     """Add a comment (``parent_id``: reply to a top-level comment of the same
     post) by a signed-in ``user`` or a link reviewer named ``author_name``.
+    ``is_internal`` keeps a new thread from the client (only the team may
+    ask for it); a reply takes its thread's setting.
 
-    Raises ``CommentError``: empty body, no name, or a parent that is not a
-    top-level comment of this post.
+    Raises ``CommentError``: empty body, no name, a parent that is not a
+    top-level comment of this post (or one the author may not see), or a
+    team-only comment asked by someone outside the team.
     """
     body = body.strip()
     name = (user.get_full_name() or user.get_username()) if user else author_name
@@ -56,13 +65,19 @@ def post_comment_create(
         raise CommentError("Write something first.")
     if not name.strip():
         raise CommentError("Give your name.")
-    if (
-        parent_id is not None
-        and not PostComment.objects.filter(
+    is_team = user is not None and workspace_role_of(user, post.workspace_id) not in (
+        None,
+        WorkspaceMembership.Role.CLIENT_REVIEWER,
+    )
+    if is_internal and not is_team:
+        raise CommentError("Only the team can write team-only comments.")
+    if parent_id is not None:
+        parent = PostComment.objects.filter(
             pk=parent_id, post=post, parent__isnull=True
-        ).exists()
-    ):
-        raise CommentError("That comment is not on this post.")
+        ).first()
+        if parent is None or (parent.is_internal and not is_team):
+            raise CommentError("That comment is not on this post.")
+        is_internal = parent.is_internal
     with transaction.atomic():
         comment = PostComment.objects.create(
             post=post,
@@ -70,8 +85,13 @@ def post_comment_create(
             author=user,
             author_name=name.strip()[:150],
             body=body[:4000],
+            is_internal=is_internal,
         )
-        named = [member for member in _members_named(post, body) if member != user]
+        named = [
+            member
+            for member in _members_named(post, body, team_only=is_internal)
+            if member != user
+        ]
         if named:
             comment.mentions.set(named)
             notify.mentioned(post=post, users=named, author_name=comment.author_name)

@@ -77,7 +77,8 @@ class PostReviewEvent(models.Model):
 
 class PostComment(models.Model):
     """A comment on a post; a reply has a ``parent`` (one level of threads).
-    Resolving a top-level comment folds its thread away."""
+    Resolving a top-level comment folds its thread away. A team-only thread
+    (``is_internal``, replies included) is never shown to the client."""
 
     post = models.ForeignKey(
         "cms.Post", on_delete=models.CASCADE, related_name="comments"
@@ -107,6 +108,11 @@ class PostComment(models.Model):
         related_name="+",
         verbose_name="mentioned",
         help_text="Workspace members named with @username.",
+    )
+    is_internal = models.BooleanField(
+        "team only",
+        default=False,
+        help_text="Hidden from the client (client reviewers and preview links).",
     )
     is_resolved = models.BooleanField("resolved", default=False)
     resolved_by = models.ForeignKey(

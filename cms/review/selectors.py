@@ -71,17 +71,17 @@ def posts_in_review_for(workspace_ids: set[int] | None) -> QuerySet[Post]:
     return posts.order_by(F("scheduled_at").asc(nulls_last=True), "pk")
 
 
-def post_comment_threads(post: Post) -> list[PostComment]:
-    """Top-level comments with their replies (``replies_loaded``) and mentions,
-    oldest first; open threads first, resolved ones after."""
+def post_comment_threads(post: Post, *, for_team: bool) -> list[PostComment]:
+    """Top-level comments with their replies (``replies_loaded``), oldest
+    first; open threads first, resolved ones after. ``for_team`` False (the
+    client) leaves team-only threads out."""
     replies = PostComment.objects.order_by("created_at", "pk")
-    threads = (
-        PostComment.objects.filter(post=post, parent__isnull=True)
-        .prefetch_related(
-            Prefetch("replies", queryset=replies, to_attr="replies_loaded"),
-        )
-        .order_by("is_resolved", "created_at", "pk")
-    )
+    threads = PostComment.objects.filter(post=post, parent__isnull=True)
+    if not for_team:
+        threads = threads.filter(is_internal=False)
+    threads = threads.prefetch_related(
+        Prefetch("replies", queryset=replies, to_attr="replies_loaded"),
+    ).order_by("is_resolved", "created_at", "pk")
     return list(threads)
 
 

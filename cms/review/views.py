@@ -117,7 +117,9 @@ def preview_page(request: HttpRequest, token: str) -> HttpResponseBase:
         "token": token,
         "link": link,
         "open_threads": [
-            thread for thread in post_comment_threads(post) if not thread.is_resolved
+            thread
+            for thread in post_comment_threads(post, for_team=False)
+            if not thread.is_resolved
         ],
         "may_act": _may_act(link),
         "allows_link_reviews": post.workspace.allow_link_reviews,

@@ -38,7 +38,11 @@ def post_review_panel(post: Any) -> dict[str, Any]:
     """A post's editorial state, a link to its review page, and its open
     comment threads (resolved ones counted, folded away). Shown only where
     the workspace asks for approval or the post has comments."""
-    threads = post_comment_threads(post) if post is not None and post.pk else []
+    threads = (
+        post_comment_threads(post, for_team=True)
+        if post is not None and post.pk
+        else []
+    )
     asks_approval = (
         post is not None
         and post.pk is not None

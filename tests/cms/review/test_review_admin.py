@@ -225,3 +225,37 @@ def test_without_a_policy_or_comments_the_post_page_shows_no_review_box(client, 
     page = client.get(reverse("admin:cms_post_change", args=[post.pk])).content.decode()
     assert 'id="post-review-panel"' not in page
     assert 'id="post-review"' in page  # the Review link stays, for comments
+
+
+def test_team_only_comments_never_reach_the_client(
+    client, agency, editor, approver, client_reviewer
+):
+    from cms.review.links import preview_link_create
+
+    post = at_client_stage(agency, editor, approver)
+    client.force_login(approver)
+    client.post(
+        review_url(post),
+        {"action": "comment", "body": "Margin is thin @clara", "internal": "on"},
+    )
+    client.post(review_url(post), {"action": "comment", "body": "Shared note"})
+    internal = PostComment.objects.get(is_internal=True)
+    assert not Notification.objects.filter(
+        user=client_reviewer, kind="mention"
+    ).exists()
+    # the signed-in client sees only the shared thread, and cannot reply to the other
+    client.force_login(client_reviewer)
+    body = client.get(review_url(post)).content.decode()
+    assert "Shared note" in body and "Margin is thin" not in body
+    client.post(
+        review_url(post), {"action": "comment", "body": "?", "parent": internal.pk}
+    )
+    assert not internal.replies.exists()
+    # nor does the preview link show it
+    token = preview_link_create(post=post, user=editor)
+    client.logout()
+    public = client.get(reverse("review_preview", args=[token])).content.decode()
+    assert "Shared note" in public and "Margin is thin" not in public
+    # the team still sees it, marked
+    client.force_login(editor)
+    assert "team only" in client.get(review_url(post)).content.decode()
