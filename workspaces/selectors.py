@@ -84,3 +84,17 @@ def workspace_list_for(user: Any) -> QuerySet[Workspace]:
     ids = workspace_ids_for(user)
     workspaces = Workspace.objects.all()
     return workspaces if ids is None else workspaces.filter(pk__in=ids)
+
+
+def user_only_reviews_for_clients(user: Any) -> bool:
+    """Whether ``user`` is a client reviewer and nothing else: memberships, all
+    of them client reviewer (superusers and users without memberships: False).
+    The admin then shows them no model at all, only the review pages."""
+    if getattr(user, "is_superuser", False) or not getattr(user, "pk", None):
+        return False
+    roles = set(
+        WorkspaceMembership.objects.filter(user_id=user.pk).values_list(
+            "role", flat=True
+        )
+    )
+    return bool(roles) and roles <= {WorkspaceMembership.Role.CLIENT_REVIEWER}

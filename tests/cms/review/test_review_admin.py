@@ -42,6 +42,7 @@ def test_a_client_reviewer_sees_nothing_of_the_workspace_in_the_admin(
     Post.objects.filter(pk=hidden.pk).update(title="Hidden plan")
     client.force_login(client_reviewer)
     response = client.get(reverse(admin_page))
+    assert response.status_code == 403
     page = response.content.decode()
     assert "brand.account" not in page
     assert "secret-clip" not in page
@@ -54,9 +55,9 @@ def test_a_client_reviewer_cannot_open_the_workspace_or_compose(
 ):
     client.force_login(client_reviewer)
     change = reverse("admin:workspaces_workspace_change", args=[agency.pk])
-    assert client.get(change).status_code == 404
+    assert client.get(change).status_code == 403
     response = client.get(reverse("admin:cms_post_compose") + f"?workspace={agency.pk}")
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_a_client_reviewer_opens_only_posts_waiting_for_the_client(
@@ -259,3 +260,18 @@ def test_team_only_comments_never_reach_the_client(
     # the team still sees it, marked
     client.force_login(editor)
     assert "team only" in client.get(review_url(post)).content.decode()
+
+
+def test_a_client_reviewer_has_no_models_in_the_admin_at_all(
+    client, agency, client_reviewer, editor
+):
+    client.force_login(client_reviewer)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert 'id="panel-waiting-for-me"' in index
+    for model in ("Media assets", "TikTok accounts", "Workspaces", "Publish jobs"):
+        assert model not in index
+    # a member with another role elsewhere keeps that workspace's admin
+    other = WorkspaceFactory()
+    MembershipFactory(workspace=other, user=client_reviewer, role=Role.EDITOR)
+    client.force_login(client_reviewer)
+    assert "Media assets" in client.get(reverse("admin:index")).content.decode()
