@@ -84,6 +84,44 @@ class Post(models.Model):
         blank=True,
         help_text="Key used by import_posts so re-runs update instead of duplicating.",
     )
+
+    class EditorialState(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+
+    class ReviewStage(models.TextChoices):
+        NONE = "", "None"
+        INTERNAL = "internal", "Internal review"
+        CLIENT = "client", "Client review"
+
+    editorial_state = models.CharField(
+        "editorial state",
+        max_length=20,
+        choices=EditorialState.choices,
+        default=EditorialState.DRAFT,
+        editable=False,
+        help_text="Written only by cms.review.transitions; where the workspace "
+        "asks for approval, only a Scheduled post is ever published.",
+    )
+    review_stage = models.CharField(
+        "review stage",
+        max_length=10,
+        choices=ReviewStage.choices,
+        default=ReviewStage.NONE,
+        blank=True,
+        editable=False,
+        help_text="Whose approval an In review post waits for.",
+    )
+    review_reminded_at = models.DateTimeField(
+        "review reminder sent at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Reviewers are reminded once per review round.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -105,7 +143,12 @@ class Post(models.Model):
                 name="post_external_id_unique_per_workspace",
             )
         ]
-        indexes = [models.Index(fields=["workspace", "scheduled_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "scheduled_at"]),
+            models.Index(
+                fields=["workspace", "editorial_state"], name="post_editorial_state"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -208,3 +251,9 @@ class LegalPageVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+# The review models (history, comments, preview links, notifications) live in
+# cms.review.models, imported from there; this import registers them with the
+# app when Django loads cms.models.
+import cms.review.models  # noqa: E402, F401

@@ -82,6 +82,14 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         "re-sends ones no worker has picked up.",
     ),
     PeriodicTaskSpec(
+        name="Remind reviewers of posts still in review",
+        task="cms.review_reminders",
+        every_seconds=600,
+        description="Once per review round, emails and notifies the reviewers "
+        "of a post still in review within its workspace's reminder hours of "
+        "its planned time.",
+    ),
+    PeriodicTaskSpec(
         name="Clean up expired task results",
         task="celery.backend_cleanup",
         every_seconds=24 * 3600,

@@ -15,6 +15,8 @@ urlpatterns = [
         settings.TIKTOK_PULL_MEDIA_PATH, include("tiktok_integration.pull_media.urls")
     ),
     path("legal/", include("cms.legal.urls")),
+    # Public for clients: a post's preview by signed, expiring, revocable link.
+    path("review/", include("cms.review.urls")),
     # TikTok's URL verification files at the root and under /legal/, so either
     # can be verified as a URL prefix (the pull prefix serves them too).
     re_path(

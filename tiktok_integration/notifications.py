@@ -19,9 +19,14 @@ logger = logging.getLogger(__name__)
 
 
 def _recipients(workspace_id: int) -> list[str]:
-    memberships = WorkspaceMembership.objects.filter(
-        workspace_id=workspace_id, user__is_active=True
-    ).exclude(user__email="")
+    # Client reviewers see posts to review, never the workspace's accounts.
+    memberships = (
+        WorkspaceMembership.objects.filter(
+            workspace_id=workspace_id, user__is_active=True
+        )
+        .exclude(user__email="")
+        .exclude(role=WorkspaceMembership.Role.CLIENT_REVIEWER)
+    )
     managers = memberships.filter(role=WorkspaceMembership.Role.MANAGER)
     chosen = managers if managers.exists() else memberships
     return sorted(set(chosen.values_list("user__email", flat=True)))

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from cms.models import Post
 from tiktok_integration.models import PublishJob, TikTokAccount
@@ -195,3 +196,19 @@ def job_is_started(job: PublishJob) -> bool:
     if job.status == PublishJob.Status.CANCELLED:
         return bool(job.init_requested_at or job.publish_id)
     return True
+
+
+def post_preview_accounts(*, post_id: int) -> list[dict[str, Any]]:
+    """The accounts a post goes to (not cancelled), for review previews: dicts
+    with ``username``, ``display_name`` and ``avatar_url``. One query."""
+    return [
+        dict(row)
+        for row in PublishJob.objects.filter(post_id=post_id)
+        .exclude(status=PublishJob.Status.CANCELLED)
+        .order_by("account__username")
+        .values(
+            username=F("account__username"),
+            display_name=F("account__display_name"),
+            avatar_url=F("account__avatar_url"),
+        )
+    ]

@@ -30,6 +30,7 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         "slug",
         "time_zone",
         "require_two_factor",
+        "approval_policy",
         "member_count",
         "created_at",
     ]
@@ -59,7 +60,13 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
     ) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not workspace_is_managed_by(request.user, obj.pk):
-            fields.append("require_two_factor")
+            # Who must approve is the managers' call, like two-factor.
+            fields += [
+                "require_two_factor",
+                "approval_policy",
+                "allow_link_reviews",
+                "review_reminder_hours",
+            ]
         return fields
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
 
 from workspaces.models import Workspace
-from workspaces.selectors import workspace_ids_for
+from workspaces.selectors import user_only_reviews_for_clients, workspace_ids_for
 
 
 def scope_queryset(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
@@ -40,6 +40,16 @@ def workspace_path_of(model: type[Model]) -> str | None:
 
 def _has_field(model: type[Model], name: str) -> bool:
     return any(field.name == name for field in model._meta.get_fields())
+
+
+def is_client_reviewer_only(request: HttpRequest) -> bool:
+    """``user_only_reviews_for_clients`` for the request's user, asked once
+    per request (every model of the sidebar asks)."""
+    cached = getattr(request, "_postdeck_client_reviewer_only", None)
+    if cached is None:
+        cached = user_only_reviews_for_clients(request.user)
+        request._postdeck_client_reviewer_only = cached  # type: ignore[attr-defined]
+    return cached
 
 
 class ScopedChoicesMixin:
@@ -76,6 +86,33 @@ class WorkspaceScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         if workspace_ids is None:
             return queryset
         return queryset.filter(**{f"{self.workspace_path}__in": workspace_ids})
+
+    # A client reviewer sees no model, whatever group they were put in: not
+    # in the sidebar, and every list, form and action answers 403.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return not is_client_reviewer_only(request) and super().has_module_permission(
+            request
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not is_client_reviewer_only(request) and super().has_view_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return not is_client_reviewer_only(request) and super().has_add_permission(
+            request, *args
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not is_client_reviewer_only(request) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not is_client_reviewer_only(request) and super().has_delete_permission(
+            request, obj
+        )
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

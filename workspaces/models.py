@@ -60,6 +60,35 @@ class Workspace(models.Model):
         help_text="A post keeps its planned time either way; this chooses whether "
         "Postdeck tries again by itself or holds the post until staff reschedule it.",
     )
+
+    class ApprovalPolicy(models.TextChoices):
+        NONE = "none", "None: posts go out as scheduled"
+        INTERNAL = "internal", "Internal: an approver must approve"
+        INTERNAL_THEN_CLIENT = (
+            "internal_then_client",
+            "Internal, then client: an approver, then the client",
+        )
+
+    approval_policy = models.CharField(
+        "approval before publishing",
+        max_length=24,
+        choices=ApprovalPolicy.choices,
+        default=ApprovalPolicy.NONE,
+        help_text="Who must approve a post before it may go out. Nothing is "
+        "published unapproved while a policy applies.",
+    )
+    allow_link_reviews = models.BooleanField(
+        "clients may review by link without an account",
+        default=True,
+        help_text="A preview link lets anyone holding it approve or request "
+        "changes, giving their name. Off: only signed-in client reviewers can.",
+    )
+    review_reminder_hours = models.PositiveSmallIntegerField(
+        "review reminder (hours before the post's time)",
+        default=24,
+        help_text="Reviewers are reminded once when a post is still in review "
+        "this many hours before it is due.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="WorkspaceMembership",
@@ -83,6 +112,9 @@ class WorkspaceMembership(models.Model):
     class Role(models.TextChoices):
         MANAGER = "manager", "Manager"
         EDITOR = "editor", "Editor"
+        APPROVER = "approver", "Approver"
+        # Sees only the workspace's posts waiting for the client's review.
+        CLIENT_REVIEWER = "client_reviewer", "Client reviewer"
 
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="memberships"
@@ -95,7 +127,9 @@ class WorkspaceMembership(models.Model):
         max_length=20,
         choices=Role.choices,
         default=Role.EDITOR,
-        help_text="Managers also receive account and failure notices by email.",
+        help_text="Managers also receive account and failure notices by email; "
+        "managers and approvers approve posts; client reviewers see only the "
+        "posts waiting for their review.",
     )
     created_at = models.DateTimeField("joined at", auto_now_add=True)
 

@@ -10,16 +10,49 @@ from workspaces.models import Workspace, WorkspaceMembership
 
 
 def workspace_ids_for(user: Any) -> set[int] | None:
-    """The ids of the workspaces ``user`` may see, or None meaning all (superusers).
+    """The ids of the workspaces ``user`` works in, or None meaning all (superusers).
 
-    An anonymous user sees none (an empty set).
+    An anonymous user sees none (an empty set). A client reviewer's workspace
+    is not among them: the admin's scoping, built on this, then shows them no
+    account, media, post or setting of it; they reach only the review pages
+    (``cms.review``), which use ``workspace_ids_reviewed_by``.
     """
     if getattr(user, "is_superuser", False):
         return None
     if not user.is_authenticated:
         return set()
     return set(
-        Workspace.objects.filter(memberships__user=user).values_list("pk", flat=True)
+        WorkspaceMembership.objects.filter(user=user)
+        .exclude(role=WorkspaceMembership.Role.CLIENT_REVIEWER)
+        .values_list("workspace_id", flat=True)
+    )
+
+
+def workspace_ids_reviewed_by(user: Any) -> set[int] | None:
+    """The ids of the workspaces whose posts ``user`` may open for review:
+    every membership, client reviewer included; None for superusers (all)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    if not getattr(user, "pk", None):
+        return set()
+    return set(
+        WorkspaceMembership.objects.filter(user_id=user.pk).values_list(
+            "workspace_id", flat=True
+        )
+    )
+
+
+def workspace_role_of(user: Any, workspace_id: int) -> str | None:
+    """``user``'s ``WorkspaceMembership.Role`` in the workspace, None if not a
+    member. Superusers count as managers everywhere."""
+    if getattr(user, "is_superuser", False):
+        return WorkspaceMembership.Role.MANAGER
+    if not getattr(user, "pk", None):
+        return None
+    return (
+        WorkspaceMembership.objects.filter(user_id=user.pk, workspace_id=workspace_id)
+        .values_list("role", flat=True)
+        .first()
     )
 
 
@@ -51,3 +84,17 @@ def workspace_list_for(user: Any) -> QuerySet[Workspace]:
     ids = workspace_ids_for(user)
     workspaces = Workspace.objects.all()
     return workspaces if ids is None else workspaces.filter(pk__in=ids)
+
+
+def user_only_reviews_for_clients(user: Any) -> bool:
+    """Whether ``user`` is a client reviewer and nothing else: memberships, all
+    of them client reviewer (superusers and users without memberships: False).
+    The admin then shows them no model at all, only the review pages."""
+    if getattr(user, "is_superuser", False) or not getattr(user, "pk", None):
+        return False
+    roles = set(
+        WorkspaceMembership.objects.filter(user_id=user.pk).values_list(
+            "role", flat=True
+        )
+    )
+    return bool(roles) and roles <= {WorkspaceMembership.Role.CLIENT_REVIEWER}

@@ -11,7 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from cms.admin.post_form import PostAdminForm
+from cms.admin.review import review_urls
 from cms.models import Post, PostMedia
+from cms.review.transitions import post_after_reschedule, post_content_edited
 from cms.scheduling import format_local
 from cms.services import post_save
 from tiktok_integration.models import PublishJob
@@ -67,11 +69,16 @@ class PostAdmin(WorkspaceScopedAdmin):
         "workspace",
         "local_schedule",
         "state",
+        "editorial_state",
         "targets",
         "media_count",
         "updated_at",
     ]
-    list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "scheduled_at"]
+    list_filter = [
+        ("workspace", admin.RelatedOnlyFieldListFilter),
+        "editorial_state",
+        "scheduled_at",
+    ]
     list_select_related = ["workspace"]
     search_fields = ["title", "caption", "external_id"]
     search_help_text = "Search title, caption or external id."
@@ -110,7 +117,7 @@ class PostAdmin(WorkspaceScopedAdmin):
     ]
 
     class Media:
-        css = {"all": ["postdeck/posts.css"]}
+        css = {"all": ["postdeck/posts.css", "review/review.css"]}
 
     def get_urls(self) -> list[URLPattern]:
         """The composer (issue 11) next to the classic form: ``compose/`` for
@@ -146,6 +153,7 @@ class PostAdmin(WorkspaceScopedAdmin):
                 own,
                 name="cms_post_compose_status",
             ),
+            *review_urls(self),
             *super().get_urls(),
         ]
 
@@ -235,6 +243,17 @@ class PostAdmin(WorkspaceScopedAdmin):
         post_save(post=obj)
         if change:
             post_jobs_follow(post=obj)
+            post_after_reschedule(post_id=obj.pk, user=request.user)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        edited = "caption" in form.changed_data or any(
+            formset.has_changed() for formset in formsets
+        )
+        if change and edited:
+            post_content_edited(post_id=form.instance.pk, user=request.user)
 
 
 def _evidence(job: PublishJob) -> SafeString | str:

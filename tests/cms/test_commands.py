@@ -71,3 +71,21 @@ def test_seed_demo_is_repeatable_and_prints_the_login(settings, tmp_path):
     assert post.scheduled_time is not None and post.scheduled_time.hour == 10
     assert post.scheduled_at is not None and post.scheduled_at > timezone.now()
     assert "Photo post 'Three photos from the demo' is ready" in first.getvalue()
+
+
+def test_seed_demo_makes_one_login_per_review_role(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    first, second = io.StringIO(), io.StringIO()
+    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", stdout=second)
+    lines = [line for line in first.getvalue().splitlines() if "Review demo" in line]
+    assert len(lines) == 3
+    assert lines == [
+        line for line in second.getvalue().splitlines() if "Review demo" in line
+    ]
+    client_line = next(line for line in lines if "Client reviewer" in line)
+    username, password = client_line.split(": ", 1)[1].split(" / ")
+    # the client reviewer signs in but is not in the staff group
+    reviewer = get_user_model().objects.get(username=username)
+    assert reviewer.check_password(password)
+    assert reviewer.is_staff and not reviewer.groups.exists()

@@ -33,7 +33,11 @@ def form_data(workspace: Workspace, **changes: object) -> dict[str, object]:
         "slug": workspace.slug,
         "time_zone": workspace.time_zone,
         "cap_deferral_policy": workspace.cap_deferral_policy,
+        "approval_policy": workspace.approval_policy,
+        "review_reminder_hours": workspace.review_reminder_hours,
     }
+    if workspace.allow_link_reviews:
+        data["allow_link_reviews"] = "on"
     data.update(changes)
     return data
 

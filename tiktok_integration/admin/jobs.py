@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from cms.admin.content import METRICS_PERMISSION
 from cms.models import Post
+from cms.review.transitions import post_content_edited
 from cms.scheduling import format_local
 from tiktok_integration.admin.accounts import creator_card_html
 from tiktok_integration.admin.attempts import PublishAttemptInline
@@ -266,6 +267,9 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
             publish_job_save(job=obj)
         except ActionRefusedError as error:
             raise PermissionDenied(str(error)) from error
+        if not change or form.has_changed():
+            # A job's TikTok settings are part of what reviewers approved.
+            post_content_edited(post_id=obj.post_id, user=request.user)
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Now
 
+from cms.review.selectors import post_release_filter
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.gateway.rate_limits import rate_limit_prune
 from tiktok_integration.models import PublishJob, TikTokAccount
@@ -58,6 +59,7 @@ def publish_reconcile_tick() -> tuple[list[Claim], dict[str, int]]:
         PublishJob.objects.filter(
             Q(deferred_until__isnull=True, scheduled_at__lte=late)
             | Q(deferred_until__lte=late),
+            post_release_filter("post__"),
             status=Status.SCHEDULED,
             account__status=TikTokAccount.Status.ACTIVE,
         )

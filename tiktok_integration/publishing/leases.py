@@ -36,6 +36,7 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
 
+from cms.review.selectors import post_release_filter
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.transitions import (
@@ -123,6 +124,9 @@ def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
     PostgreSQL locks the candidates with ``FOR UPDATE SKIP LOCKED`` so several
     dispatchers share the work; on SQLite the compare-and-set on ``status`` is
     the claim (its writers are serialised). Jobs due long ago wait for staff.
+    A job whose post its workspace has not approved (``post_release_filter``:
+    not Scheduled under an approval policy) is never claimed, however it was
+    made and whatever its time.
     """
     limit = limit or settings.TIKTOK_PUBLISH_BATCH_SIZE
     now = db_now()
@@ -135,6 +139,7 @@ def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
             PublishJob.objects.filter(
                 Q(deferred_until__isnull=True, scheduled_at__lte=horizon)
                 | Q(deferred_until__lte=horizon),
+                post_release_filter("post__"),
                 status=Status.SCHEDULED,
                 account__status=TikTokAccount.Status.ACTIVE,
             )

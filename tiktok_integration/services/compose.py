@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cms.models import Post, PostMedia
+from cms.review.transitions import post_after_compose, post_after_reschedule
 from cms.scheduling import LocalTimeError, utc_to_local
 from media_library.models import MediaAsset
 from media_library.selectors import media_asset_pull_url
@@ -49,6 +51,7 @@ from tiktok_integration.services.compose_checks import (
     job_differs,
     member_of,
 )
+from tiktok_integration.services.review_content import post_content_fingerprint
 
 Status = PublishJob.Status
 
@@ -148,6 +151,12 @@ def post_compose(
     ``consent_snapshot``. A job already claimed or beyond is not changed: if the
     request would change or remove it, ``ComposeError`` names it.
 
+    In the same transaction the post's editorial state follows
+    (``cms.review.transitions.post_after_compose``): scheduled without an
+    approval policy, else sent for review, or back to review when the caption,
+    media or TikTok settings of an approved post changed
+    (``services.review_content``); the consent stays the presser's.
+
     Calls TikTok's creator_info for each direct target (through the gateway,
     within its rate limit) before the transaction, once per account for as
     long as ``fresh`` lives (pass one to share it across many requests).
@@ -156,10 +165,18 @@ def post_compose(
     checked, errors = check_request(request, fresh)
     if checked is None or errors.errors:
         raise ComposeError(errors.errors, errors.local_time_error)
+    user = get_user_model().objects.get(pk=request.user_id)
     with transaction.atomic():
+        before = post_content_fingerprint(post_id=request.post_id)
         post = _write_post(request, checked)
         _write_jobs(request, checked, post)
-    return post
+        # The review state follows: submitted, or back to review when what
+        # reviewers approved changed (consent stays the presser's, on the jobs).
+        return post_after_compose(
+            post_id=post.pk,
+            user=user,
+            content_changed=before != post_content_fingerprint(post_id=post.pk),
+        )
 
 
 def _write_post(request: ComposeRequest, checked: Checked) -> Post:
@@ -369,7 +386,9 @@ def post_reschedule(
             ]
         )
         post_jobs_follow(post=post)
-    return post
+        return post_after_reschedule(
+            post_id=post.pk, user=get_user_model().objects.get(pk=user_id)
+        )
 
 
 def post_jobs_follow(*, post: Post) -> int:

@@ -113,15 +113,18 @@ class FreshCreatorInfo:
 
 
 def member_of(user_id: int, workspace_id: int) -> bool:
-    """Whether the user may work in the workspace (a superuser always may)."""
+    """Whether the user may work in the workspace (a superuser always may; a
+    client reviewer may only review, never compose)."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
     if user.is_superuser:
         return True
-    return WorkspaceMembership.objects.filter(
-        user_id=user_id, workspace_id=workspace_id
-    ).exists()
+    return (
+        WorkspaceMembership.objects.filter(user_id=user_id, workspace_id=workspace_id)
+        .exclude(role=WorkspaceMembership.Role.CLIENT_REVIEWER)
+        .exists()
+    )
 
 
 def instant_for(

@@ -23,6 +23,12 @@ from workspaces.models import Workspace, WorkspaceMembership
 from workspaces.services import workspace_add_member
 
 DEMO_USERNAME = "admin"
+#: One demo login per review role (issue 18's walkthrough in the README).
+REVIEW_DEMO_USERS = [
+    ("demo-editor", WorkspaceMembership.Role.EDITOR),
+    ("demo-approver", WorkspaceMembership.Role.APPROVER),
+    ("demo-client", WorkspaceMembership.Role.CLIENT_REVIEWER),
+]
 SAMPLE_VIDEOS = [
     ("sample-vertical.mp4", {"seconds": 4, "width": 720, "height": 1280}),
     ("sample-square.mp4", {"seconds": 3, "width": 720, "height": 720}),
@@ -59,6 +65,7 @@ class Command(BaseCommand):
                 user_id=user.pk,
                 role=WorkspaceMembership.Role.MANAGER,
             )
+            review_logins = self._ensure_review_users(workspace)
         created = self._ensure_media(workspace, user)
         photo_post = self._ensure_photo_post(workspace, user)
         posts = analytics_demo_seed(
@@ -73,6 +80,8 @@ class Command(BaseCommand):
                 f"Photo post '{photo_post.title}' is ready: connect a sandbox "
                 "creator, then open the post in the composer and publish it."
             )
+        for username, role, user_password in review_logins:
+            self.stdout.write(f"Review demo, {role}: {username} / {user_password}")
         self.stdout.write(f"Login: {DEMO_USERNAME} / {password}")
 
     def _ensure_superuser(self, login_file: Path) -> str:
@@ -91,6 +100,52 @@ class Command(BaseCommand):
         login_file.write_text(password + "\n")
         login_file.chmod(0o600)
         return password
+
+    def _ensure_review_users(self, workspace: Workspace) -> list[tuple[str, str, str]]:
+        """An editor, an approver and a client reviewer of the demo workspace,
+        each with a generated password kept in var/demo-review-logins.txt.
+        The client reviewer is staff (to sign in) but not in the staff group:
+        they see only the posts waiting for the client."""
+        from django.contrib.auth.models import Group
+
+        from cms.permissions import STAFF_GROUP_NAME
+
+        login_file = Path(settings.VAR_DIR) / "demo-review-logins.txt"
+        known = dict(
+            line.split(" ", 1)
+            for line in (
+                login_file.read_text().splitlines() if login_file.exists() else []
+            )
+            if " " in line
+        )
+        user_model = get_user_model()
+        staff_group = Group.objects.filter(name=STAFF_GROUP_NAME).first()
+        logins = []
+        for username, role in REVIEW_DEMO_USERS:
+            user = user_model.objects.filter(username=username).first()
+            password = known.get(username, "")
+            if user is None or not password:
+                password = secrets.token_urlsafe(9)
+                if user is None:
+                    user = user_model.objects.create_user(
+                        username=username,
+                        email=f"{username}@localhost",
+                        password=password,
+                        is_staff=True,
+                    )
+                else:
+                    user.set_password(password)
+                    user.save(update_fields=["password"])
+            if (
+                staff_group is not None
+                and role != WorkspaceMembership.Role.CLIENT_REVIEWER
+            ):
+                user.groups.add(staff_group)
+            workspace_add_member(workspace=workspace, user_id=user.pk, role=role)
+            logins.append((username, WorkspaceMembership.Role(role).label, password))
+        login_file.write_text("".join(f"{name} {word}\n" for name, _, word in logins))
+        login_file.chmod(0o600)
+        return logins
 
     def _ensure_media(self, workspace: Workspace, user: Any) -> int:
         if MediaAsset.objects.filter(workspace=workspace).exists():

@@ -1,0 +1,2 @@
+"""Review before publishing: editorial states, approvals, comments, preview
+links and notifications (docs/review.md)."""

@@ -1,0 +1,115 @@
+"""Read side of review: what may be published, what waits for whom, threads
+and notification lists. Every list loads what its page renders in a fixed
+number of queries, however many rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from cms.models import Post
+from cms.review.models import Notification, PostComment, PostReviewEvent
+from workspaces.models import Workspace, WorkspaceMembership
+
+Role = WorkspaceMembership.Role
+State = Post.EditorialState
+
+
+def post_release_filter(prefix: str = "") -> Q:
+    """A ``Q`` true for posts that may be published now: their workspace asks
+    for no approval, or they are Scheduled (approved with a time ahead).
+    ``prefix`` leads to the post from another model, e.g. ``"post__"`` for a
+    ``PublishJob``."""
+    return Q(
+        **{f"{prefix}workspace__approval_policy": Workspace.ApprovalPolicy.NONE}
+    ) | Q(**{f"{prefix}editorial_state": State.SCHEDULED})
+
+
+def post_may_be_released(post: Post) -> bool:
+    """``post_release_filter`` for one loaded post (its workspace loaded)."""
+    return (
+        post.workspace.approval_policy == Workspace.ApprovalPolicy.NONE
+        or post.editorial_state == State.SCHEDULED
+    )
+
+
+def posts_waiting_for_review(user: Any) -> QuerySet[Post]:
+    """Posts in review at a stage ``user`` may act on, soonest first: the
+    internal stage for managers and approvers (not posts they submitted
+    themselves is left to the transition, which says why), the client stage
+    for client reviewers; every in-review post for superusers. Workspace
+    loaded."""
+    posts = Post.objects.filter(editorial_state=State.IN_REVIEW).select_related(
+        "workspace"
+    )
+    if not getattr(user, "is_superuser", False):
+        if not getattr(user, "pk", None):
+            return posts.none()
+        internal = WorkspaceMembership.objects.filter(
+            user_id=user.pk, role__in=[Role.MANAGER, Role.APPROVER]
+        ).values("workspace_id")
+        client = WorkspaceMembership.objects.filter(
+            user_id=user.pk, role=Role.CLIENT_REVIEWER
+        ).values("workspace_id")
+        posts = posts.filter(
+            Q(review_stage=Post.ReviewStage.INTERNAL, workspace_id__in=internal)
+            | Q(review_stage=Post.ReviewStage.CLIENT, workspace_id__in=client)
+        )
+    return posts.order_by(F("scheduled_at").asc(nulls_last=True), "pk")
+
+
+def posts_in_review_for(workspace_ids: set[int] | None) -> QuerySet[Post]:
+    """Every post of the workspaces (None: all) that is in review, has
+    changes requested, or is approved and waits for a new time."""
+    posts = Post.objects.filter(
+        editorial_state__in=[State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED]
+    ).select_related("workspace")
+    if workspace_ids is not None:
+        posts = posts.filter(workspace_id__in=workspace_ids)
+    return posts.order_by(F("scheduled_at").asc(nulls_last=True), "pk")
+
+
+def post_comment_threads(post: Post, *, for_team: bool) -> list[PostComment]:
+    """Top-level comments with their replies (``replies_loaded``), oldest
+    first; open threads first, resolved ones after. ``for_team`` False (the
+    client) leaves team-only threads out."""
+    replies = PostComment.objects.order_by("created_at", "pk")
+    threads = PostComment.objects.filter(post=post, parent__isnull=True)
+    if not for_team:
+        threads = threads.filter(is_internal=False)
+    threads = threads.prefetch_related(
+        Prefetch("replies", queryset=replies, to_attr="replies_loaded"),
+    ).order_by("is_resolved", "created_at", "pk")
+    return list(threads)
+
+
+def post_review_history(post: Post) -> QuerySet[PostReviewEvent]:
+    """The post's review events, oldest first."""
+    return PostReviewEvent.objects.filter(post=post).order_by("at", "pk")
+
+
+def notifications_for(
+    user: Any, *, unread_only: bool = False
+) -> QuerySet[Notification]:
+    """``user``'s notifications, newest first, post loaded."""
+    rows = Notification.objects.filter(user_id=user.pk).select_related("post")
+    return rows.filter(read_at__isnull=True) if unread_only else rows
+
+
+def posts_due_for_review_reminder(now: datetime) -> list[int]:
+    """Ids of In review posts not reminded this round whose time is within
+    their workspace's ``review_reminder_hours`` of ``now`` (aware UTC)."""
+    candidates = Post.objects.filter(
+        editorial_state=State.IN_REVIEW,
+        review_reminded_at__isnull=True,
+        scheduled_at__isnull=False,
+        scheduled_at__gt=now,
+        scheduled_at__lte=now + timedelta(days=30),
+    ).values_list("pk", "scheduled_at", "workspace__review_reminder_hours")
+    return [
+        pk
+        for pk, scheduled_at, hours in candidates
+        if scheduled_at is not None and scheduled_at - now <= timedelta(hours=hours)
+    ]
