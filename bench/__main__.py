@@ -1,5 +1,8 @@
 """Run the benchmarks: `python -m bench` runs every bench/bench_*.py, or name some.
 
+Arguments starting with ``--`` are options the benchmarks read from
+``sys.argv`` themselves (``--full``: bench_scale's full size).
+
 Each benchmark module has a ``main() -> None`` that measures Postdeck and a
 baseline in the same process run and prints their ratio, so figures compare
 like with like on whatever machine runs them.
@@ -20,7 +23,7 @@ def main(names: list[str]) -> int:
         path.stem.removeprefix("bench_")
         for path in Path(__file__).parent.glob("bench_*.py")
     )
-    selected = names or available
+    selected = [name for name in names if not name.startswith("--")] or available
     unknown = sorted(set(selected) - set(available))
     if unknown:
         print(f"Unknown benchmark(s): {', '.join(unknown)}; have {available}")

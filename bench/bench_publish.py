@@ -102,17 +102,19 @@ class Run:
         self.started.append(process)
         return process
 
-    def worker(self, name: str, concurrency: int) -> subprocess.Popen[bytes]:
+    def worker(
+        self, name: str, concurrency: int, queues: str = "default,publish"
+    ) -> subprocess.Popen[bytes]:
         process = self.start(
             name,
             [sys.executable, "-m", "celery", "-A", "config", "worker",
              "--pool", "prefork", "--concurrency", str(concurrency),
-             "--queues", "default,publish", "--hostname", f"{name}@%h",
+             "--queues", queues, "--hostname", f"{name}@%h",
              "--loglevel", "WARNING", "--without-mingle", "--without-gossip",
              "--without-heartbeat"],
         )  # fmt: skip
         log = self.logs / f"{name}.log"
-        _wait(lambda: bool(_children(process.pid)), 60, f"worker {name}")
+        wait_for(lambda: bool(_children(process.pid)), 60, f"worker {name}")
         # Connected to the broker once it logs nothing more for a moment.
         time.sleep(2)
         if process.poll() is not None:
@@ -136,7 +138,7 @@ class Run:
         self.started.clear()
 
 
-def _wait(predicate: Any, timeout: float, what: str) -> None:
+def wait_for(predicate: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -158,7 +160,7 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
     return ordered[index]
@@ -228,7 +230,7 @@ def _stack() -> Iterator[tuple[Run, str]]:
             )  # fmt: skip
             # Outlives every scenario's stop_all.
             run.started.remove(sandbox)
-            _wait(lambda: _port_open(port), 30, "the sandbox")
+            wait_for(lambda: _port_open(port), 30, "the sandbox")
             try:
                 yield run, broker_url
             finally:
@@ -270,7 +272,7 @@ def bench_on_time(run: Run, accounts: int, per_account: int) -> None:
     if not lateness:
         print("  no init was sent")
         return
-    p50, p99 = _percentile(lateness, 0.50), _percentile(lateness, 0.99)
+    p50, p99 = percentile(lateness, 0.50), percentile(lateness, 0.99)
     print(
         f"  lateness to init: p50 {p50:.2f} s, p99 {p99:.2f} s, max "
         f"{max(lateness):.2f} s, mean {statistics.fmean(lateness):.2f} s "

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
@@ -40,14 +41,9 @@ from tiktok_integration.publishing.transitions import (
 
 logger = logging.getLogger(__name__)
 
-# Longer than the longest single step that uses a token, so a token handed out
-# is still valid when the step sends its last request.
-REFRESH_SKEW = timedelta(minutes=10)
 # Longer than two OAuth calls at their timeouts (the lost-reply retry included).
 REFRESH_LEASE = timedelta(seconds=60)
 REFRESH_WAIT_POLL_SECONDS = 0.1
-SWEEP_WINDOW = timedelta(minutes=30)
-SWEEP_JITTER_SECONDS = 300
 REMINDER_BEFORE = timedelta(days=14)
 
 
@@ -85,11 +81,17 @@ def _reveal(secret: SealedSecret | None, account_id: int) -> str:
     return secret.reveal()
 
 
+def _refresh_skew() -> timedelta:
+    # Longer than the longest single step that uses a token, so a token handed
+    # out is still valid when the step sends its last request.
+    return timedelta(seconds=settings.TIKTOK_TOKEN_REFRESH_SKEW_SECONDS)
+
+
 def _is_fresh(account: TikTokAccount, now: datetime) -> bool:
     return (
         account.access_token is not None
         and account.access_token_expires_at is not None
-        and account.access_token_expires_at > now + REFRESH_SKEW
+        and account.access_token_expires_at > now + _refresh_skew()
     )
 
 
@@ -114,7 +116,7 @@ def tiktok_account_access_token(
     refused_version: int | None = None,
 ) -> AccessToken:
     """A usable access token for the account, refreshing it first when it
-    expires within ``REFRESH_SKEW`` (10 minutes), as §1.6 advises.
+    expires within ``TIKTOK_TOKEN_REFRESH_SKEW_SECONDS`` (10 minutes), as §1.6 advises.
 
     Single-flight: one caller takes a short refresh lease on the account row (a
     compare-and-set), refreshes, and saves the rotated tokens with one UPDATE
@@ -292,16 +294,16 @@ def tiktok_account_refresh_expiring(*, now: datetime | None = None) -> int:
     does not refresh in the same second. Returns how many were refreshed.
     """
     now = now or timezone.now()
+    window = timedelta(seconds=settings.TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS)
+    jitter_seconds = settings.TIKTOK_TOKEN_REFRESH_JITTER_SECONDS
     candidates = TikTokAccount.objects.filter(
         status=TikTokAccount.Status.ACTIVE,
-        access_token_expires_at__lte=now
-        + SWEEP_WINDOW
-        + timedelta(seconds=SWEEP_JITTER_SECONDS),
+        access_token_expires_at__lte=now + window + timedelta(seconds=jitter_seconds),
     ).values_list("pk", "access_token_expires_at")
     refreshed = 0
     for account_id, expires_at in candidates:
-        jitter = timedelta(seconds=random.uniform(0, SWEEP_JITTER_SECONDS))  # noqa: S311
-        if expires_at is not None and expires_at > now + SWEEP_WINDOW + jitter:
+        jitter = timedelta(seconds=random.uniform(0, jitter_seconds))  # noqa: S311
+        if expires_at is not None and expires_at > now + window + jitter:
             continue
         try:
             tiktok_account_access_token(account_id=account_id, force_refresh=True)
