@@ -339,6 +339,13 @@ if _visibility_timeout < 2 * CELERY_TASK_TIME_LIMIT:
         f"({2 * CELERY_TASK_TIME_LIMIT} s), or running tasks are delivered twice."
     )
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each
+# task unless this is set: a new PostgreSQL backend (fork, auth, set_config) per
+# task, measured by bench/bench_scale.py as one connection per publish step.
+# With it, connections live as CONN_MAX_AGE and CONN_HEALTH_CHECKS say
+# (config/celery.py checks them before each task); the fixup still closes them
+# every this many tasks.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", default=200)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
