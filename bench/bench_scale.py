@@ -3,8 +3,9 @@ compressed day of posts, against an instant TikTok, on one machine.
 
 Real processes on 127.0.0.1: a throwaway PostgreSQL (with pg_stat_statements,
 one database role per process kind so queries are counted per kind) and Redis
-(scripts/services.py), N Celery worker processes (queues default and publish,
-concurrency 2 each), Celery beat with the DatabaseScheduler and the schedule of
+(scripts/services.py), N Celery worker processes for the publish queue and
+one for the default queue (ticks, token refresh), concurrency 2 each, Celery
+beat with the DatabaseScheduler and the schedule of
 ``setup_periodic_tasks``, and the TikTok stand-in (bench/scale_standin.py)
 that answers at once, so what is measured is Postdeck's own cost.
 
@@ -82,7 +83,7 @@ class Size:
 
 
 SMALL = Size(accounts=1000, posts_per_day=10_000, window=120, workers=2)
-FULL = Size(accounts=10_000, posts_per_day=100_000, window=600, workers=2)
+FULL = Size(accounts=10_000, posts_per_day=100_000, window=300, workers=2)
 
 
 def due_times(size: Size, start: float, seed: int = 17) -> list[float]:
@@ -325,7 +326,8 @@ def _measure(
         f"scale: {size.accounts} accounts, {size.posts_per_day} posts/day; a "
         f"{size.window} s window: tokens x{compression:.0f} compressed, posts "
         f"x{DAY_COMPRESSION} ({size.posts_in_window} due in the window); "
-        f"{size.workers} worker processes x concurrency 2 + beat; "
+        f"{size.workers} publish worker processes x concurrency 2, one default-"
+        "queue worker x 2, beat; "
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at the start"
     )
     setup.manage("migrate", "--noinput", "-v", "0")
@@ -344,7 +346,7 @@ def _measure(
         runs["pd_publish"].worker(f"publish-{index}", 2, "publish")
         for index in range(size.workers)
     ]
-    ticker = runs["pd_ticks"].worker("ticks", 1, "default")
+    ticker = runs["pd_ticks"].worker("ticks", 2, "default")
     beat = runs["pd_beat"].start(
         "beat",
         [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel",
