@@ -42,8 +42,10 @@ audit: $(STAMP)
 	$(BIN)/python scripts/audit.py
 	$(BIN)/bandit -q -c pyproject.toml -r config cms media_library tiktok_integration scripts
 
+# Every benchmark at its small size; the scale benchmark's full size (10,000
+# accounts, 100,000 posts a day) with: make bench BENCH_ARGS="scale --full"
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Mutation testing of the core rules ([tool.mutmut] in pyproject.toml); slow, so
 # not part of `test`. Two workers, for small machines; the survivors are listed.

@@ -1,5 +1,9 @@
 """Run the benchmarks: `python -m bench` runs every bench/bench_*.py, or name some.
 
+Arguments starting with ``--`` (and bare numbers, their values) are options the
+benchmarks read from ``sys.argv`` themselves: ``scale --full`` (bench_scale's
+full size), ``publish --upload-runs 5`` (only the 1 GiB upload, five times).
+
 Each benchmark module has a ``main() -> None`` that measures Postdeck and a
 baseline in the same process run and prints their ratio, so figures compare
 like with like on whatever machine runs them.
@@ -20,7 +24,9 @@ def main(names: list[str]) -> int:
         path.stem.removeprefix("bench_")
         for path in Path(__file__).parent.glob("bench_*.py")
     )
-    selected = names or available
+    selected = [
+        name for name in names if not name.startswith("--") and not name.isdigit()
+    ] or available
     unknown = sorted(set(selected) - set(available))
     if unknown:
         print(f"Unknown benchmark(s): {', '.join(unknown)}; have {available}")

@@ -26,7 +26,7 @@ from typing import Any
 BLOCK = 16 * 1024 * 1024
 
 
-def _write_video(size: int) -> tuple[str, str]:
+def write_video(size: int) -> tuple[str, str]:
     """A random-looking file of ``size`` bytes in media storage; (name, sha256)."""
     from django.conf import settings
 
@@ -67,7 +67,7 @@ def seed(
     )
     stamp = time.time_ns()
     workspace = Workspace.objects.create(name=f"Bench {stamp}", slug=f"bench-{stamp}")
-    name, sha256 = _write_video(size)
+    name, sha256 = write_video(size)
     asset = MediaAsset.objects.create(
         workspace=workspace,
         kind=MediaAsset.Kind.VIDEO,

@@ -24,7 +24,8 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         name="Refresh TikTok tokens before they expire",
         task="tiktok.refresh_expiring_tokens",
         every_seconds=300,
-        description="Single-flight refresh of access tokens expiring within 30 min.",
+        description="Sends one single-flight refresh per account whose access token "
+        "expires within 30 min, shared by the default workers.",
     ),
     PeriodicTaskSpec(
         name="Remind staff to reconnect TikTok accounts",

@@ -53,8 +53,13 @@ def _run_as() -> tuple[list[str], int | None, int | None]:
 
 
 @contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """Start a PostgreSQL cluster on loopback; yield its DATABASE_URL."""
+def throwaway_postgres(*settings: str) -> Iterator[str]:
+    """Start a PostgreSQL cluster on loopback; yield its DATABASE_URL.
+
+    ``settings``: extra server settings as ``name=value`` (each passed as
+    ``-c``), e.g. ``shared_preload_libraries=pg_stat_statements`` for the scale
+    benchmark's per-role query counts.
+    """
     initdb = _find_postgres_bin("initdb")
     pg_ctl = _find_postgres_bin("pg_ctl")
     prefix, uid, gid = _run_as()
@@ -76,7 +81,7 @@ def throwaway_postgres() -> Iterator[str]:
             f"-h 127.0.0.1 -p {port} -k {sockets} -F "
             "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
             "-c max_connections=200"
-        )
+        ) + "".join(f" -c {setting}" for setting in settings)
         subprocess.run(  # fixed argv, no shell  # nosec B603
             [*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w",
              "-t", "60", "start"],

@@ -111,6 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode, a server-side cursor (.iterator())
+    # cannot outlive its transaction's server connection (docs/deployment.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth, i18n -----------------------------------------------------------------
@@ -339,13 +344,29 @@ if _visibility_timeout < 2 * CELERY_TASK_TIME_LIMIT:
         f"({2 * CELERY_TASK_TIME_LIMIT} s), or running tasks are delivered twice."
     )
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each
+# task unless this is set: a new PostgreSQL backend (fork, auth, set_config) per
+# task, measured by bench/bench_scale.py as one connection per publish step.
+# With it, connections live as CONN_MAX_AGE and CONN_HEALTH_CHECKS say
+# (config/celery.py checks them before each task); the fixup still closes them
+# every this many tasks.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", default=200)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Publishing tasks are idempotent by lease (docs/reliability.md §4), so they can be
 # acknowledged late and re-queued when a worker dies; everything else acks early.
-CELERY_TASK_ROUTES = {"tiktok.publish_*": {"queue": "publish"}}
+# Analytics syncs and media probes/conversions stay on "default" unless given
+# queues of their own, for their own workers (docs/deployment.md); their beat
+# ticks stay on "default" either way (config/periodic.py).
+CELERY_TASK_ROUTES = {
+    "tiktok.publish_*": {"queue": "publish"},
+    "tiktok.analytics_*": {
+        "queue": env_str("CELERY_ANALYTICS_QUEUE", default="default")
+    },
+    "media_library.*": {"queue": env_str("CELERY_MEDIA_QUEUE", default="default")},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Media library --------------------------------------------------------------

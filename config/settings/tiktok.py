@@ -97,6 +97,21 @@ TIKTOK_DAILY_POST_CAP = env_int(
     "TIKTOK_DAILY_POST_CAP", default=tiktok_facts.DAILY_POST_CAP
 )
 
+# Token refresh (docs/tiktok.md §1.6): the beat sweep refreshes access tokens
+# expiring within the window (each account's window stretched by a random
+# jitter up to the second number, so a fleet connected at once spreads out); a
+# token used with less than the skew left is refreshed first. Seconds; smaller
+# values only make sense for time-compressed benchmarks (bench/bench_scale.py).
+TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS = env_int(
+    "TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS", default=1800
+)
+TIKTOK_TOKEN_REFRESH_JITTER_SECONDS = env_int(
+    "TIKTOK_TOKEN_REFRESH_JITTER_SECONDS", default=300
+)
+TIKTOK_TOKEN_REFRESH_SKEW_SECONDS = env_int(
+    "TIKTOK_TOKEN_REFRESH_SKEW_SECONDS", default=600
+)
+
 # --- Publishing -----------------------------------------------------------------
 
 # Beat ticks (seconds). Dispatch also hands out jobs due before its next run.

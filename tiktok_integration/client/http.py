@@ -64,12 +64,27 @@ class CallRecord:
     error_class: str | None
 
 
+#: Bytes urllib3 reads from a streamed body per socket write. Its default
+#: (16 KiB) costs a Python read, seek and send per 16 KiB: 65,536 of each for a
+#: 1 GiB upload. 1 MiB matches FileRangeReader's block, so one file read feeds
+#: one send (bench/bench_publish.py --upload-runs).
+SEND_BLOCK_BYTES: Final = 1024 * 1024
+
+
 class TimeoutHTTPAdapter(HTTPAdapter):
-    """Applies a default ``(connect, read)`` timeout when the caller passes none."""
+    """Applies a default ``(connect, read)`` timeout when the caller passes none,
+    and sends streamed bodies in ``SEND_BLOCK_BYTES`` writes."""
 
     def __init__(self, *, timeout: Timeout, max_retries: Retry) -> None:
         super().__init__(max_retries=max_retries)
         self.default_timeout = timeout
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        super().init_poolmanager(
+            connections, maxsize, block, blocksize=SEND_BLOCK_BYTES, **pool_kwargs
+        )
 
     def send(
         self,

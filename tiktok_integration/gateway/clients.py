@@ -52,13 +52,25 @@ def oauth_client(
     )
 
 
-def api_client(*, on_call: Callable[[CallRecord], None] | None = None) -> TikTokClient:
+def upload_session() -> requests.Session:
+    """A session to PUT every chunk of one upload through (§4.6): one kept-alive
+    connection to the upload host instead of a new one per chunk. Close it when
+    the upload ends (it is a context manager)."""
+    return _session()
+
+
+def api_client(
+    *,
+    on_call: Callable[[CallRecord], None] | None = None,
+    session: requests.Session | None = None,
+) -> TikTokClient:
     """The resource-API client (Display §3, Content Posting §4) against
     ``TIKTOK_API_BASE_URL``; chunk PUTs get ``TIKTOK_UPLOAD_READ_TIMEOUT``
-    (seconds) to read TikTok's answer."""
+    (seconds) to read TikTok's answer. ``session``: reuse one (``upload_session``)
+    instead of a fresh one."""
     return TikTokClient(
         api_base_url=settings.TIKTOK_API_BASE_URL,
-        session=_session(),
+        session=session or _session(),
         on_call=on_call,
         timeout=_timeout(),
         upload_timeout=(

@@ -6,6 +6,8 @@ every PUT still leaves a PublishAttempt row.
 
 from __future__ import annotations
 
+import requests
+
 from tiktok_integration.client import (
     ChunkUploadResult,
     FileRangeReader,
@@ -40,8 +42,10 @@ def upload_chunk(
     total: int,
     content_type: str,
     is_final: bool,
+    session: requests.Session | None = None,
 ) -> ChunkUploadResult:
-    """PUT bytes ``first``..``last`` (inclusive, 0-based) of ``total``.
+    """PUT bytes ``first``..``last`` (inclusive, 0-based) of ``total``, through
+    ``session`` when given (``gateway.clients.upload_session``, one per upload).
 
     Raises ``ComeBackLaterError`` (breaker open, or a 429), and the client's
     ``TikTokError`` subclasses: ``TikTokRangeMismatchError`` (416, resume from
@@ -57,7 +61,8 @@ def upload_chunk(
     client = api_client(
         on_call=attempt_recorder(
             account_id=account_id, job_id=job_id, lease_version=lease_version
-        )
+        ),
+        session=session,
     )
     try:
         result = client.upload_chunk(

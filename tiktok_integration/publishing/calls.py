@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import requests
+
 from tiktok_integration.client import (
     ChunkUploadResult,
     FileRangeReader,
@@ -84,10 +86,12 @@ def put_chunk(
     total: int,
     content_type: str,
     is_final: bool,
+    session: requests.Session | None = None,
 ) -> ChunkUploadResult:
     """``gateway.uploads.upload_chunk`` for a job; a wait raises ParkError."""
     try:
         return upload_chunk(
+            session=session,
             account_id=account_id,
             job_id=job_id,
             lease_version=lease_version,

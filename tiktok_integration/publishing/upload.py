@@ -1,8 +1,9 @@
 """UPLOADING: send the missing chunks in order (§4.6, docs/reliability.md §4).
 
 Progress is committed after each chunk and ``final_chunk_sent_at`` before the
-last one → PROCESSING. A run that did not get the upload URL itself resumes by
-asking TikTok how many bytes it has (§4.8); an upload TikTok no longer accepts
+last one → PROCESSING; all chunks of a run go through one kept-alive session.
+A run that did not get the upload URL itself resumes by asking TikTok how many
+bytes it has (§4.8); an upload TikTok no longer accepts
 is started over with a new init (``init.reinit``) only while TikTok cannot
 have the whole video.
 """
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+import requests
 from django.conf import settings
 from django.db.models.functions import Now
 
@@ -30,6 +33,7 @@ from tiktok_integration.client import (
 )
 from tiktok_integration.client.api import UPLOAD_CONTENT_TYPES
 from tiktok_integration.client.facts import Endpoint
+from tiktok_integration.gateway.clients import upload_session
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import PublishJob
 from tiktok_integration.publishing import faultpoints
@@ -76,24 +80,25 @@ def upload(run: Run, job: PublishJob) -> None:
         else DEFAULT_CONTENT_TYPE
     )
     mismatches = 0
-    with asset.file.open("rb") as handle:
+    with asset.file.open("rb") as handle, upload_session() as session:
         while index < plan.total_chunk_count:
             first, last = plan.chunk_range(index)
             is_final = index == plan.total_chunk_count - 1
             marker = {"final_chunk_sent_at": Now()} if is_final else {}
-            # The commit point's intent goes to the database before the bytes.
+            # The commit point's intent goes to the database before the bytes,
+            # and the fence is checked right before them: a worker that stalled
+            # after the last chunk's commit sends nothing once its lease is gone.
             publish_job_renew(lease=run.lease, status=Status.UPLOADING, **marker)
             body = FileRangeReader(handle, first, last - first + 1)
             try:
                 result = _put_with_retries(
                     run,
                     job,
-                    upload_url,
+                    ChunkTarget(upload_url, session, content_type),
                     body,
                     first,
                     last,
                     plan,
-                    content_type,
                     is_final,
                 )
             except TikTokRangeMismatchError as error:
@@ -212,15 +217,24 @@ def _resume_from_status(run: Run, job: PublishJob, plan: ChunkPlan) -> int | Non
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class ChunkTarget:
+    """Where one upload's chunks go: TikTok's upload URL, the kept-alive
+    session for all of them, and the Content-Type they are sent as (§4.6)."""
+
+    upload_url: str = field(repr=False)
+    session: requests.Session
+    content_type: str
+
+
 def _put_with_retries(
     run: Run,
     job: PublishJob,
-    upload_url: str,
+    target: ChunkTarget,
     body: FileRangeReader,
     first: int,
     last: int,
     plan: ChunkPlan,
-    content_type: str,
     is_final: bool,
 ) -> ChunkUploadResult:
     # TikTok: "5xx: retry the same chunk". A few quick tries here; then the job
@@ -231,13 +245,14 @@ def _put_with_retries(
                 account_id=job.account_id,
                 job_id=job.pk,
                 lease_version=run.lease.version,
-                upload_url=upload_url,
+                upload_url=target.upload_url,
                 body=body,
                 first=first,
                 last=last,
                 total=plan.video_size,
-                content_type=content_type,
+                content_type=target.content_type,
                 is_final=is_final,
+                session=target.session,
             )
         except TikTokTransientError:
             if attempt == CHUNK_TRIES:

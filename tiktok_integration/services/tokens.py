@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
@@ -40,14 +41,9 @@ from tiktok_integration.publishing.transitions import (
 
 logger = logging.getLogger(__name__)
 
-# Longer than the longest single step that uses a token, so a token handed out
-# is still valid when the step sends its last request.
-REFRESH_SKEW = timedelta(minutes=10)
 # Longer than two OAuth calls at their timeouts (the lost-reply retry included).
 REFRESH_LEASE = timedelta(seconds=60)
 REFRESH_WAIT_POLL_SECONDS = 0.1
-SWEEP_WINDOW = timedelta(minutes=30)
-SWEEP_JITTER_SECONDS = 300
 REMINDER_BEFORE = timedelta(days=14)
 
 
@@ -85,11 +81,17 @@ def _reveal(secret: SealedSecret | None, account_id: int) -> str:
     return secret.reveal()
 
 
+def _refresh_skew() -> timedelta:
+    # Longer than the longest single step that uses a token, so a token handed
+    # out is still valid when the step sends its last request.
+    return timedelta(seconds=settings.TIKTOK_TOKEN_REFRESH_SKEW_SECONDS)
+
+
 def _is_fresh(account: TikTokAccount, now: datetime) -> bool:
     return (
         account.access_token is not None
         and account.access_token_expires_at is not None
-        and account.access_token_expires_at > now + REFRESH_SKEW
+        and account.access_token_expires_at > now + _refresh_skew()
     )
 
 
@@ -114,7 +116,7 @@ def tiktok_account_access_token(
     refused_version: int | None = None,
 ) -> AccessToken:
     """A usable access token for the account, refreshing it first when it
-    expires within ``REFRESH_SKEW`` (10 minutes), as §1.6 advises.
+    expires within ``TIKTOK_TOKEN_REFRESH_SKEW_SECONDS`` (10 minutes), as §1.6 advises.
 
     Single-flight: one caller takes a short refresh lease on the account row (a
     compare-and-set), refreshes, and saves the rotated tokens with one UPDATE
@@ -285,33 +287,74 @@ def tiktok_account_resume_paused_jobs(*, account_id: int) -> int:
     return publish_jobs_resume_for_account(account_id=account_id, at=timezone.now())
 
 
-def tiktok_account_refresh_expiring(*, now: datetime | None = None) -> int:
-    """Refresh every active account whose access token expires soon.
+def _refresh_window() -> tuple[timedelta, int]:
+    return (
+        timedelta(seconds=settings.TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS),
+        settings.TIKTOK_TOKEN_REFRESH_JITTER_SECONDS,
+    )
 
-    Each account's window is jittered so a fleet connected at the same moment
-    does not refresh in the same second. Returns how many were refreshed.
-    """
+
+def tiktok_accounts_to_refresh(*, now: datetime | None = None) -> list[int]:
+    """Ids of active accounts whose access token expires within the refresh
+    window (``TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS``), each account's window
+    stretched by a random jitter (up to ``TIKTOK_TOKEN_REFRESH_JITTER_SECONDS``)
+    so a fleet connected at the same moment does not refresh in the same second.
+    One indexed query, however many accounts there are."""
     now = now or timezone.now()
+    window, jitter_seconds = _refresh_window()
     candidates = TikTokAccount.objects.filter(
         status=TikTokAccount.Status.ACTIVE,
-        access_token_expires_at__lte=now
-        + SWEEP_WINDOW
-        + timedelta(seconds=SWEEP_JITTER_SECONDS),
+        access_token_expires_at__lte=now + window + timedelta(seconds=jitter_seconds),
     ).values_list("pk", "access_token_expires_at")
-    refreshed = 0
+    due = []
     for account_id, expires_at in candidates:
-        jitter = timedelta(seconds=random.uniform(0, SWEEP_JITTER_SECONDS))  # noqa: S311
-        if expires_at is not None and expires_at > now + SWEEP_WINDOW + jitter:
-            continue
-        try:
-            tiktok_account_access_token(account_id=account_id, force_refresh=True)
-        except ReconnectRequiredError:
-            continue
-        except Exception:
-            logger.exception("Refreshing TikTok account %s failed", account_id)
-            continue
-        refreshed += 1
-    return refreshed
+        jitter = timedelta(seconds=random.uniform(0, jitter_seconds))  # noqa: S311
+        if expires_at is None or expires_at <= now + window + jitter:
+            due.append(account_id)
+    return due
+
+
+def tiktok_account_refresh_if_expiring(
+    *, account_id: int, now: datetime | None = None
+) -> bool:
+    """Refresh one account's tokens if they still expire within the window plus
+    the whole jitter; returns whether it refreshed.
+
+    The sweep sends one message per due account, so a message that arrives
+    after the account was refreshed (by a publish step, or an earlier message
+    of a sweep that ran while the queue was long) finds it fresh and does
+    nothing. A refusal marks the account "reconnect needed" (see
+    ``tiktok_account_access_token``); any other failure is logged and left to
+    the next sweep. Raises nothing.
+    """
+    now = now or timezone.now()
+    window, jitter_seconds = _refresh_window()
+    due = TikTokAccount.objects.filter(
+        pk=account_id,
+        status=TikTokAccount.Status.ACTIVE,
+        access_token_expires_at__lte=now + window + timedelta(seconds=jitter_seconds),
+    ).exists()
+    if not due:
+        return False
+    try:
+        tiktok_account_access_token(account_id=account_id, force_refresh=True)
+    except ReconnectRequiredError:
+        return False
+    except Exception:
+        logger.exception("Refreshing TikTok account %s failed", account_id)
+        return False
+    return True
+
+
+def tiktok_account_refresh_expiring(*, now: datetime | None = None) -> int:
+    """Refresh every due account (``tiktok_accounts_to_refresh``) one after the
+    other in this process; returns how many were refreshed. Beat's sweep sends
+    them to the workers instead (``tasks.refresh_expiring_tokens_task``)."""
+    now = now or timezone.now()
+    return sum(
+        tiktok_account_refresh_if_expiring(account_id=account_id, now=now)
+        for account_id in tiktok_accounts_to_refresh(now=now)
+    )
 
 
 def tiktok_account_send_expiry_reminders(*, now: datetime | None = None) -> int:
