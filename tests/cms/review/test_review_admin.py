@@ -211,6 +211,7 @@ def test_only_managers_change_the_approval_policy(client, agency, editor, manage
         "time_zone": agency.time_zone,
         "approval_policy": "internal",
         "review_reminder_hours": 12,
+        "cap_deferral_policy": "retry",
     }
     assert client.post(change, data).status_code == 302
     agency.refresh_from_db()
