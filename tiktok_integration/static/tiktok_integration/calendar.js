@@ -114,12 +114,14 @@
       if (props.kind === "slot") {
         var slot = node("div", "pd-ev pd-ev-slot");
         slot.appendChild(node("span", "pd-ev-time", props.time));
-        slot.appendChild(node("span", "pd-ev-title", "+ free slot @" + props.username));
+        slot.appendChild(node("span", "pd-ev-title", "+ free @" + props.username));
         return { domNodes: [slot] };
       }
       var box = node("div", "pd-ev");
       if (props.kind === "next_try") {
-        box.appendChild(node("span", "pd-ev-next-mark", "\u21bb next try"));
+        var mark = node("span", "pd-ev-next-mark", "\u21bb");
+        mark.appendChild(node("span", "pd-ev-state", " next try"));
+        box.appendChild(mark);
       }
       if (props.thumbnail) {
         var img = node("img", "pd-ev-thumb");
@@ -142,8 +144,9 @@
       });
       box.appendChild(avatars);
       box.appendChild(node("span", "pd-ev-state", props.stateLabel));
+      if (props.kind === "next_try" || props.deferred) { box.classList.add("pd-ev-deferred"); }
       if (props.kind === "next_try") {
-        box.appendChild(node("span", "pd-ev-next", "planned " + describeWall(props.plannedAt) +
+        box.appendChild(node("span", "pd-ev-next", "next try; planned " + describeWall(props.plannedAt) +
           (props.deferReason ? ": " + props.deferReason : "")));
       } else if (props.deferred) {
         box.appendChild(node("span", "pd-ev-next", deferralText(props)));
