@@ -243,6 +243,8 @@
       eventDurationEditable: false,
       eventInteractive: true,
       events: feed,
+      // Whether the feed is being asked, for whoever waits for a settled page.
+      loading: function (busy) { root.dataset.loading = busy ? "1" : "0"; },
       eventContent: content,
       eventDidMount: mounted,
       eventDrop: function (info) { move(info.event, info.event.start, info.revert); },
