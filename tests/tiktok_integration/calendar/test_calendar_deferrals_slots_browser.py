@@ -81,6 +81,8 @@ def test_a_deferred_post_shows_at_both_times_and_slots_open_the_composer(
 ):
     monday, capped, held = scene["monday"], scene["capped"], scene["held"]
     tuesday = monday + timedelta(days=1)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in(page, live_server.url, member_of(scene["workspace"]))
     _show(page, live_server, "dayGridMonth", monday)
 
@@ -117,6 +119,7 @@ def test_a_deferred_post_shows_at_both_times_and_slots_open_the_composer(
     )
     page.wait_for_selector("#pd-cal .fc-timegrid-event.pd-next-try")
     screenshot(page, "calendar-deferred-slots-week-1280")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
     # the next try is not dragged: it opens the post it belongs to
     page.locator(f"#pd-cal .fc-event.pd-next-try[data-post-id='{capped.pk}']").click()
     page.wait_for_url(f"**/admin/cms/post/{capped.pk}/compose/")
