@@ -2,9 +2,12 @@
 
 Two workspaces in Europe/Rome, three TikTok accounts each; every post has one
 publish job (a fifth of them a second one), in every state a calendar shows,
-spread over one month. The feed is asked for that month through the admin
-view (Django's test client: URL routing, the admin's checks, the selector,
-JSON), as the calendar page asks it. Figures, median of 5 requests each:
+spread over one month; a tenth of the jobs deferred by TikTok's daily cap (so
+they also show at their next try) and each account with a posting queue
+(Monday to Friday 09:00 and 18:00, its free slots shown). The feed is asked
+for that month through the admin view (Django's test client: URL routing, the
+admin's checks, the selector, JSON), as the calendar page asks it. Figures,
+median of 5 requests each:
 
 - server time for 50 and for 5,000 posts, wall and CPU (this process's own
   work, which the other processes of a busy machine do not inflate), and
@@ -31,9 +34,16 @@ STATUSES = ("scheduled", "scheduled", "scheduled", "published", "failed", "proce
 
 
 def _workspace(name: str, posts: int, month: datetime) -> int:
+    from datetime import time as clock
+
     from cms.models import Post
     from cms.scheduling import local_to_utc
-    from tiktok_integration.models import PublishJob, TikTokAccount
+    from tiktok_integration.models import (
+        PostingQueue,
+        PublishJob,
+        QueueSlot,
+        TikTokAccount,
+    )
     from workspaces.models import Workspace
 
     workspace = Workspace.objects.create(
@@ -45,6 +55,13 @@ def _workspace(name: str, posts: int, month: datetime) -> int:
         )
         for n in range(3)
     ]
+    for account in accounts:
+        queue = PostingQueue.objects.create(account=account)
+        QueueSlot.objects.bulk_create(
+            QueueSlot(queue=queue, weekday=day, local_time=clock(hour))
+            for day in range(5)
+            for hour in (9, 18)
+        )
     minutes = 30 * 24 * 60 // posts
     created = Post.objects.bulk_create(
         Post(
@@ -68,6 +85,15 @@ def _workspace(name: str, posts: int, month: datetime) -> int:
                 scheduled_at=post.scheduled_at,
                 status=STATUSES[n % len(STATUSES)],
                 privacy_level="SELF_ONLY",
+                **(
+                    {
+                        "deferred_until": post.scheduled_at + timedelta(hours=3),
+                        "deferred_reason": PublishJob.DeferralReason.DAILY_CAP,
+                        "failure_message": "TikTok's daily post cap.",
+                    }
+                    if n % 10 == 0
+                    else {}
+                ),
             )
         )
         if n % 5 == 0:

@@ -11,6 +11,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from cms.models import Post
 from config.periodic import PERIODIC_TASKS
 from media_library.models import MediaAsset
+from tiktok_integration.analytics.demo import DEMO_OPEN_ID
+from tiktok_integration.models import PostingQueue
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +73,15 @@ def test_seed_demo_is_repeatable_and_prints_the_login(settings, tmp_path):
     assert post.scheduled_time is not None and post.scheduled_time.hour == 10
     assert post.scheduled_at is not None and post.scheduled_at > timezone.now()
     assert "Photo post 'Three photos from the demo' is ready" in first.getvalue()
+    # and the demo account's posting queue, Monday to Friday 09:00 and 18:00,
+    # made once, so the calendar shows free slots
+    queue = PostingQueue.objects.get(account__open_id=DEMO_OPEN_ID)
+    assert not queue.paused
+    slots = sorted(
+        (slot.weekday, slot.local_time.strftime("%H:%M")) for slot in queue.slots.all()
+    )
+    assert slots == [(day, at) for day in range(5) for at in ("09:00", "18:00")]
+    assert "has a posting queue" in first.getvalue()
 
 
 def test_seed_demo_makes_one_login_per_review_role(settings, tmp_path):

@@ -6,29 +6,38 @@ viewer's), sent without an offset; the page runs FullCalendar in its "UTC"
 mode, which shows such times as they are, so a post at 23:30 local sits on its
 local day and 10:00 stays 10:00 across a clock change.
 
-Five queries whatever the number of posts: the workspace's accounts, the
-posts' copies, their first media, the posts, and the capacity of the range;
-rows are read as values, not model instances, so 5,000 posts stay fast.
+A constant number of queries whatever the number of posts: the workspace's
+accounts, the cap deferrals, the posts' copies, their first media, the posts,
+the capacity of the range and the queues' free slots (``slots``); rows are
+read as values, not model instances, so 5,000 posts stay fast. Deferred posts
+also show at their next try (``deferrals``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.core.files.storage import Storage
-from django.db.models import Exists, FileField, OuterRef, QuerySet
+from django.db.models import Exists, FileField, OuterRef, Q, QuerySet
 
 from cms.models import Post, PostMedia
 from cms.scheduling import utc_to_local
 from media_library.models import MediaAsset
 from tiktok_integration.calendar.capacity import account_day_capacity
+from tiktok_integration.calendar.deferrals import (
+    deferral_props,
+    deferrals_by_post,
+    next_try_events,
+)
+from tiktok_integration.calendar.slots import slot_events
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.selectors import (
     POST_STATE_LABELS,
+    CapDeferral,
     job_is_started,
     post_state_for,
 )
@@ -73,23 +82,24 @@ class FeedQuery:
 
 
 def calendar_feed(*, query: FeedQuery, now: datetime) -> list[dict[str, Any]]:
-    """The events of the range: one per post (``calendar_post_events``) and
-    the day markers (``calendar_background_events``). Nothing for a
-    workspace the user may not see."""
+    """The events of the range: one per post and one per next try of a
+    deferred post (``calendar_post_events``), the day markers and the free
+    queue slots (``calendar_background_events``). Nothing for a workspace
+    the user may not see."""
     if not query.allowed:
         return []
     return [
         *calendar_post_events(query=query, now=now),
-        *calendar_background_events(query=query),
+        *calendar_background_events(query=query, now=now),
     ]
 
 
-def _posts(query: FeedQuery) -> QuerySet[Post]:
+def _posts(query: FeedQuery, also: Collection[int] = ()) -> QuerySet[Post]:
+    """The workspace's posts planned in the range, and the posts ``also``
+    (deferred ones whose next try alone falls in it)."""
     start, end = query.utc_window
-    posts = Post.objects.filter(
-        workspace_id=query.workspace_id,
-        scheduled_at__gte=start,
-        scheduled_at__lt=end,
+    posts = Post.objects.filter(workspace_id=query.workspace_id).filter(
+        Q(scheduled_at__gte=start, scheduled_at__lt=end) | Q(pk__in=list(also))
     )
     if query.account_id is not None:
         posts = posts.filter(
@@ -164,41 +174,75 @@ class _Accounts:
 
 def calendar_post_events(*, query: FeedQuery, now: datetime) -> list[dict[str, Any]]:
     """One FullCalendar event per post whose wall time in ``query.time_zone``
-    falls in the range, filtered by account and state (see ``post_event``).
-    Four queries, whatever the number of posts."""
+    falls in the range, and one per next try of a cap-deferred post that
+    falls in it (``deferrals.next_try_events``), filtered by account and
+    state (see ``post_event``). Five queries, whatever the number of posts."""
     accounts = _Accounts.of(query.workspace_id)
+    start, end = query.utc_window
+    deferrals = deferrals_by_post(
+        workspace_id=query.workspace_id,
+        account_id=query.account_id,
+        start=start,
+        end=end,
+    )
     storage = _thumbnail_storage()
     states: dict[tuple[str, ...], str] = {}
     events = []
-    for row in _rows(_posts(query)):
+    for row in _rows(_posts(query, deferrals.keys())):
         wall = utc_to_local(row.scheduled_at, query.time_zone).replace(tzinfo=None)
-        if not query.start <= wall < query.end:
-            continue
+        deferred = deferrals.get(row.pk, [])
         event = post_event(
-            row, wall, accounts=accounts, storage=storage, now=now, states=states
+            row,
+            wall,
+            accounts=accounts,
+            storage=storage,
+            now=now,
+            states=states,
+            deferrals=deferred,
+            time_zone=query.time_zone,
         )
         if query.states and event["extendedProps"]["state"] not in query.states:
             continue
-        events.append(event)
-    return events
+        if query.start <= wall < query.end:
+            events.append(event)
+        events.extend(
+            next_try_events(
+                event,
+                deferred,
+                time_zone=query.time_zone,
+                start=query.start,
+                end=query.end,
+                accounts=accounts.by_id,
+            )
+        )
+    return sorted(events, key=lambda event: event["start"])
 
 
 def calendar_post_event(
     *, post_id: int, workspace_id: int, time_zone: str, now: datetime
 ) -> dict[str, Any] | None:
     """The event of one post as the feed shows it in ``time_zone`` (None when
-    it has no time or is not in the workspace)."""
+    it has no time or is not in the workspace), with its cap deferrals."""
     posts = Post.objects.filter(
         pk=post_id, workspace_id=workspace_id, scheduled_at__isnull=False
     )
     for row in _rows(posts):
         wall = utc_to_local(row.scheduled_at, time_zone).replace(tzinfo=None)
+        margin = timedelta(days=365)
+        deferrals = deferrals_by_post(
+            workspace_id=workspace_id,
+            account_id=None,
+            start=row.scheduled_at - margin,
+            end=row.scheduled_at + margin,
+        )
         return post_event(
             row,
             wall,
             accounts=_Accounts.of(workspace_id),
             storage=_thumbnail_storage(),
             now=now,
+            deferrals=deferrals.get(row.pk, []),
+            time_zone=time_zone,
         )
     return None
 
@@ -220,18 +264,23 @@ def post_event(
     storage: Storage,
     now: datetime,
     states: dict[tuple[str, ...], str] | None = None,
+    deferrals: Sequence[CapDeferral] = (),
+    time_zone: str = "UTC",
 ) -> dict[str, Any]:
     """A post as a FullCalendar event (``states``: a cache of post states by
-    the jobs' statuses, shared over one feed).
+    the jobs' statuses, shared over one feed; ``deferrals``: its copies' cap
+    deferrals, shown in ``time_zone``).
 
     Shape: ``id`` (post id as text), ``title``, ``start`` (wall time, ISO
     without offset), ``classNames`` (``pd-state-<state>``) and
     ``extendedProps``: ``kind`` "post", ``state``, ``stateLabel``, ``time``
     "HH:MM", ``thumbnail`` (URL or ""), ``accounts`` [{``username``,
     ``avatar``}], ``movable`` and ``lockedReason`` (why not; a locked post may
-    still be dragged and snaps back with the server's reason). Per-post extras
-    the calendar shows when present (e.g. a deferral's ``nextAttemptAt`` and
-    ``deferReason``) belong in ``extendedProps`` here.
+    still be dragged and snaps back with the server's reason; a deferred post
+    stays movable though its planned time has passed: moving it is how staff
+    pick a new time). A deferred post adds ``deferred``, ``nextAttemptAt``,
+    ``deferHeld``, ``deferReason`` and ``deferMessage``
+    (``deferrals.deferral_props``).
     """
     statuses = tuple(job.status for job in row.jobs)
     cache = {} if states is None else states
@@ -245,7 +294,7 @@ def post_event(
             f"Its copy for @{username} is already "
             f"'{_STATUS_LABELS.get(started.status, started.status)}'."
         )
-    elif row.scheduled_at <= now:
+    elif row.scheduled_at <= now and not deferrals:
         reason = "Its time has passed."
     else:
         reason = ""
@@ -270,17 +319,19 @@ def post_event(
             ],
             "movable": not reason,
             "lockedReason": reason,
+            **deferral_props(deferrals, time_zone=time_zone, accounts=accounts.by_id),
         },
     }
 
 
-def calendar_background_events(*, query: FeedQuery) -> list[dict[str, Any]]:
-    """Day markers behind the posts, as FullCalendar background events (all
-    day, ``display`` "background", ``extendedProps.kind`` naming the marker).
-
-    Today: each account's local day over TikTok's daily post cap or the
-    pending-inbox limit (``kind`` "capacity", docs/tiktok.md §6). Other
-    markers of a day or a slot (e.g. a queue's empty slots) are added here.
+def calendar_background_events(
+    *, query: FeedQuery, now: datetime
+) -> list[dict[str, Any]]:
+    """Markers behind or between the posts, ``extendedProps.kind`` naming
+    each: each account's local day over TikTok's daily post cap or the
+    pending-inbox limit (``kind`` "capacity", all day, ``display``
+    "background", docs/tiktok.md §6), then the queues' free slots still
+    ahead of ``now`` (``kind`` "slot", timed, ``slots.slot_events``).
     """
     start, end = query.utc_window
     days = account_day_capacity(
@@ -310,4 +361,16 @@ def calendar_background_events(*, query: FeedQuery) -> list[dict[str, Any]]:
                 },
             }
         )
+    events.extend(
+        slot_events(
+            workspace_id=query.workspace_id,
+            account_id=query.account_id,
+            time_zone=query.time_zone,
+            start=query.start,
+            end=query.end,
+            utc_start=start,
+            utc_end=end,
+            now=now,
+        )
+    )
     return events

@@ -18,7 +18,8 @@ from cms.services import post_schedule_derive
 from media_library.models import MediaAsset
 from media_library.samples import make_sample_photo, make_sample_video
 from media_library.services.assets import media_asset_create
-from tiktok_integration.analytics.demo import analytics_demo_seed
+from tiktok_integration.analytics.demo import DEMO_OPEN_ID, analytics_demo_seed
+from tiktok_integration.models import PostingQueue, QueueSlot, TikTokAccount
 from workspaces.models import Workspace, WorkspaceMembership
 from workspaces.services import workspace_add_member
 
@@ -41,14 +42,18 @@ SAMPLE_PHOTOS = [
 #: A photo post ready to schedule: in sandbox mode its photos reach the sandbox
 #: by PULL_FROM_URL from Postdeck's /tiktok-media/ links.
 DEMO_PHOTO_POST_ID = "demo-three-photos"
+#: The demo account's posting queue: Monday to Friday at these wall times in
+#: the workspace's zone, so the calendar shows free slots.
+DEMO_QUEUE_WEEKDAYS = range(5)
+DEMO_QUEUE_TIMES = (time(9, 0), time(18, 0))
 
 
 class Command(BaseCommand):
     help = (
         "Seed a demo: a workspace, a superuser with a generated password (kept in "
         "var/demo-login.txt and printed), sample videos and photos generated now, "
-        "and a sample TikTok account with published posts and their metric history. "
-        "Safe to run again: it keeps existing data."
+        "and a sample TikTok account with published posts, their metric history "
+        "and a posting queue. Safe to run again: it keeps existing data."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -71,10 +76,18 @@ class Command(BaseCommand):
         posts = analytics_demo_seed(
             workspace_id=workspace.pk, user_id=user.pk, now=timezone.now()
         )
+        queue = self._ensure_queue()
         self.stdout.write(
             f"Demo workspace '{workspace.name}' ready ({created} sample files and "
             f"{posts} published posts with metric history added)."
         )
+        if queue is not None:
+            self.stdout.write(
+                f"@{queue.account.username} has a posting queue (Monday to Friday "
+                "09:00 and 18:00): its free slots show on the calendar. Give a "
+                "connected account a queue under Posting queues to use "
+                "'Add to queue' in the composer."
+            )
         if photo_post is not None:
             self.stdout.write(
                 f"Photo post '{photo_post.title}' is ready: connect a sandbox "
@@ -174,6 +187,21 @@ class Command(BaseCommand):
                     )
                 created += int(result.created)
         return created
+
+    def _ensure_queue(self) -> PostingQueue | None:
+        """The demo account's queue, made once (staff may change or pause it
+        afterwards); None without the demo account."""
+        account = TikTokAccount.objects.filter(open_id=DEMO_OPEN_ID).first()
+        if account is None:
+            return None
+        queue, made = PostingQueue.objects.get_or_create(account=account)
+        if made:
+            QueueSlot.objects.bulk_create(
+                QueueSlot(queue=queue, weekday=weekday, local_time=clock)
+                for weekday in DEMO_QUEUE_WEEKDAYS
+                for clock in DEMO_QUEUE_TIMES
+            )
+        return queue
 
     def _ensure_photo_post(self, workspace: Workspace, user: Any) -> Post | None:
         """The 3-photo demo post (made once, while its photos exist)."""

@@ -4,7 +4,7 @@ count that does not grow with the posts, workspace isolation, CSRF."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -18,7 +18,7 @@ from tests.factories.workspaces import WorkspaceFactory
 from tests.tiktok_integration.calendar.support import days_ahead, member_of, planned
 from tiktok_integration.calendar.feed import FeedQuery, calendar_feed
 from tiktok_integration.gateway.clock import db_now
-from tiktok_integration.models import PublishJob
+from tiktok_integration.models import PostingQueue, PublishJob, QueueSlot
 
 pytestmark = pytest.mark.django_db
 
@@ -117,18 +117,28 @@ def _many(workspace, accounts, count: int) -> None:
         )
         for n in range(count)
     )
+    # Every fifth copy deferred by the daily cap: it shows twice.
     PublishJob.objects.bulk_create(
         PublishJob(
             post=post,
             account=accounts[n % len(accounts)],
             scheduled_at=post.scheduled_at,
             privacy_level="SELF_ONLY",
+            **(
+                {
+                    "deferred_until": post.scheduled_at + timedelta(hours=2),
+                    "deferred_reason": PublishJob.DeferralReason.DAILY_CAP,
+                    "failure_message": "TikTok's daily post cap.",
+                }
+                if n % 5 == 0 and post.scheduled_at
+                else {}
+            ),
         )
         for n, post in enumerate(posts)
     )
 
 
-def _count_queries(workspace) -> tuple[int, int]:
+def _count_queries(workspace) -> tuple[int, int, int, int]:
     now = db_now()
     local = now.replace(tzinfo=None)
     query = FeedQuery(
@@ -140,16 +150,28 @@ def _count_queries(workspace) -> tuple[int, int]:
     )
     with CaptureQueriesContext(connection) as queries:
         events = calendar_feed(query=query, now=now)
-    return len(queries), len(_posts(events))
+    kinds = [event["extendedProps"]["kind"] for event in events]
+    return (
+        len(queries),
+        kinds.count("post"),
+        kinds.count("next_try"),
+        kinds.count("slot"),
+    )
 
 
 def test_the_query_count_is_the_same_for_10_and_1000_posts(new_york):
     accounts = [TikTokAccountFactory(workspace=new_york) for _ in range(3)]
+    for account in accounts:
+        queue = PostingQueue.objects.create(account=account)
+        for weekday in range(7):
+            QueueSlot.objects.create(queue=queue, weekday=weekday, local_time=time(7))
     _many(new_york, accounts, 10)
-    few, shown_few = _count_queries(new_york)
+    few, shown_few, tries_few, slots_few = _count_queries(new_york)
     _many(new_york, accounts, 990)
-    many, shown_many = _count_queries(new_york)
+    many, shown_many, tries_many, slots_many = _count_queries(new_york)
     assert (shown_few, shown_many) == (10, 1000)
+    assert (tries_few, tries_many) == (2, 200)
+    assert slots_few > 0 and slots_many > 0
     assert few == many
 
 

@@ -1,5 +1,7 @@
 /* The content calendar (admin:calendar): FullCalendar fed by the JSON feed,
-   drag and drop and keyboard moves checked by the server, capacity markers.
+   drag and drop and keyboard moves checked by the server, capacity markers,
+   cap-deferred posts at their planned time and their next try, and the
+   queues' free slots (each opens the composer at its time).
    FullCalendar runs in "UTC" mode: the feed sends wall times without an
    offset in the zone chosen here, so what is shown is the wall time. */
 (function () {
@@ -30,6 +32,17 @@
     return days[date.getUTCDay()] + " " + date.getUTCDate() + " " +
       months[date.getUTCMonth()] + " " + date.getUTCFullYear() + ", " +
       pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes());
+  }
+
+  /* An ISO wall time from the feed ("2026-03-29T10:00:00") as text. */
+  function describeWall(iso) { return describe(new Date(iso + "Z")); }
+
+  /* What a deferred post's event says about its deferral ("" for none). */
+  function deferralText(props) {
+    if (!props.deferred) { return ""; }
+    var reason = props.deferReason ? ": " + props.deferReason : "";
+    if (props.nextAttemptAt) { return "next try " + describeWall(props.nextAttemptAt) + reason; }
+    return "waiting for a new time" + reason;
   }
 
   function node(tag, className, text) {
@@ -69,6 +82,10 @@
       return data.composeUrl + "?" + params.toString();
     }
 
+    function slotUrl(event) {
+      return composeUrl(event.start, true) + "&accounts=" + event.extendedProps.accountId;
+    }
+
     function editUrl(postId) { return data.composeEditUrl.replace("{id}", postId); }
 
     function feed(info, success, failure) {
@@ -94,7 +111,18 @@
         warn.title = props.messages.join(" ");
         return { domNodes: [warn] };
       }
+      if (props.kind === "slot") {
+        var slot = node("div", "pd-ev pd-ev-slot");
+        slot.appendChild(node("span", "pd-ev-time", props.time));
+        slot.appendChild(node("span", "pd-ev-title", "+ free @" + props.username));
+        return { domNodes: [slot] };
+      }
       var box = node("div", "pd-ev");
+      if (props.kind === "next_try") {
+        var mark = node("span", "pd-ev-next-mark", "\u21bb");
+        mark.appendChild(node("span", "pd-ev-state", " next try"));
+        box.appendChild(mark);
+      }
       if (props.thumbnail) {
         var img = node("img", "pd-ev-thumb");
         img.src = props.thumbnail; img.alt = ""; img.loading = "lazy";
@@ -116,26 +144,43 @@
       });
       box.appendChild(avatars);
       box.appendChild(node("span", "pd-ev-state", props.stateLabel));
-      if (props.nextAttemptAt) {
-        box.appendChild(node("span", "pd-ev-next", "next try " + props.nextAttemptAt +
+      if (props.kind === "next_try" || props.deferred) { box.classList.add("pd-ev-deferred"); }
+      if (props.kind === "next_try") {
+        box.appendChild(node("span", "pd-ev-next", "next try; planned " + describeWall(props.plannedAt) +
           (props.deferReason ? ": " + props.deferReason : "")));
+      } else if (props.deferred) {
+        box.appendChild(node("span", "pd-ev-next", deferralText(props)));
       }
       return { domNodes: [box] };
     }
 
     function mounted(arg) {
       var props = arg.event.extendedProps;
-      if (props.kind !== "post") { return; }
       var el = arg.el;
-      el.dataset.postId = arg.event.id;
+      if (props.kind === "slot") {
+        el.dataset.slot = arg.event.id;
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("role", "link");
+        el.setAttribute("aria-label", "Free queue slot " + describe(arg.event.start) +
+          " for @" + props.username + ": new post at this time");
+        el.title = "Free queue slot for @" + props.username + ": click for a new post at " + props.time;
+        return;
+      }
+      if (props.kind !== "post" && props.kind !== "next_try") { return; }
+      el.dataset.postId = props.postId || arg.event.id;
+      el.dataset.eventId = arg.event.id;
       el.setAttribute("tabindex", "0");
       var names = props.accounts.map(function (a) { return "@" + a.username; }).join(", ");
-      el.setAttribute("aria-label", props.time + " " + arg.event.title + ", " +
-        props.stateLabel + (names ? ", " + names : "") +
+      var deferral = props.kind === "next_try"
+        ? ". Next try of the post planned " + describeWall(props.plannedAt) + ". " + props.deferMessage
+        : (props.deferred ? ". " + deferralText(props) + ". " + props.deferMessage : "");
+      el.setAttribute("aria-label", (props.kind === "next_try" ? "Next try " : "") +
+        props.time + " " + arg.event.title + ", " +
+        props.stateLabel + (names ? ", " + names : "") + deferral +
         (props.movable ? "" : ". Cannot be moved: " + props.lockedReason));
-      el.title = arg.event.title + " (" + props.stateLabel + ")" +
+      el.title = arg.event.title + " (" + props.stateLabel + ")" + deferral +
         (props.movable ? "" : ": " + props.lockedReason);
-      if (refocusPost === arg.event.id) {
+      if (props.kind === "post" && refocusPost === arg.event.id) {
         refocusPost = null;
         window.setTimeout(function () { el.focus(); }, 0);
       }
@@ -198,13 +243,21 @@
       eventDurationEditable: false,
       eventInteractive: true,
       events: feed,
+      // Whether the feed is being asked, for whoever waits for a settled page.
+      loading: function (busy) { root.dataset.loading = busy ? "1" : "0"; },
       eventContent: content,
       eventDidMount: mounted,
       eventDrop: function (info) { move(info.event, info.event.start, info.revert); },
       eventClick: function (info) {
-        if (info.event.extendedProps.kind !== "post") { return; }
+        var props = info.event.extendedProps;
+        if (props.kind === "slot") {
+          info.jsEvent.preventDefault();
+          window.location.href = slotUrl(info.event);
+          return;
+        }
+        if (props.kind !== "post" && props.kind !== "next_try") { return; }
         info.jsEvent.preventDefault();
-        window.location.href = editUrl(info.event.id);
+        window.location.href = editUrl(props.postId || info.event.id);
       },
       dateClick: function (info) { window.location.href = composeUrl(info.date, !info.allDay); },
       dayCellDidMount: function (arg) {
@@ -224,7 +277,7 @@
     root.calendar = calendar;
 
     function startMoving(el) {
-      var event = calendar.getEventById(el.dataset.postId);
+      var event = calendar.getEventById(el.dataset.eventId);
       if (!event) { return; }
       if (!canMove || !event.extendedProps.movable) {
         say("\u201c" + event.title + "\u201d cannot be moved: " +
@@ -263,6 +316,13 @@
           say("Not moved.", "");
         } else { return; }
         e.preventDefault(); e.stopPropagation();
+        return;
+      }
+      var slotEl = target.closest ? target.closest(".fc-event[data-slot]") : null;
+      if (slotEl && e.key === "Enter") {
+        var slotEvent = calendar.getEventById(slotEl.dataset.slot);
+        e.preventDefault(); e.stopPropagation();
+        if (slotEvent) { window.location.href = slotUrl(slotEvent); }
         return;
       }
       if (eventEl) {
