@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
 from cms.admin.content import METRICS_PERMISSION
@@ -21,6 +22,7 @@ from cms.models import Post
 from cms.scheduling import format_local
 from tiktok_integration.admin.accounts import creator_card_html
 from tiktok_integration.admin.attempts import PublishAttemptInline
+from tiktok_integration.admin.dashboard import JOB_ACTIONS, job_act
 from tiktok_integration.admin.job_forms import (
     STAFF_FIELDS,
     MarkPublishedForm,
@@ -255,12 +257,34 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
+                "<path:object_id>/act/",
+                self.admin_site.admin_view(self.act_view),
+                name="{}_{}_act".format(*info),
+            ),
+            path(
                 "<path:object_id>/mark-published/",
                 self.admin_site.admin_view(self.mark_published_view),
                 name="{}_{}_mark_published".format(*info),
             ),
             *super().get_urls(),
         ]
+
+    def act_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST ``action`` (retry, cancel or publish_now): the dashboard's
+        one-click buttons; back to ``next`` (a page of this site) after."""
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_publish_permission(request):
+            raise Http404("No such publish job in your workspaces.")
+        action = request.POST.get("action", "")
+        if request.method != "POST" or action not in JOB_ACTIONS:
+            raise PermissionDenied("Use the buttons on the dashboard.")
+        job_act(request, job=job, action=action)
+        after = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            after = reverse("admin:tiktok_integration_publishjob_change", args=[job.pk])
+        return HttpResponseRedirect(after)
 
     def mark_published_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         job = self.get_object(request, object_id)
