@@ -79,3 +79,29 @@ def test_the_dashboard_at_desk_and_phone_width(live_server, page, day, width):
     assert page.locator("#nav-system").is_visible()
     screenshot(page, f"dashboard-{width}")
     assert _fits(page), page.evaluate(WIDEST)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_account_page_is_a_card(live_server, page, day, width):
+    # given
+    day.creator_info = {
+        "nickname": "Bakery on the corner", "username": "bakery", "avatar_url": "",
+        "privacy_level_options": ["PUBLIC_TO_EVERYONE", "SELF_ONLY"],
+        "comment_disabled": False, "duet_disabled": True, "stitch_disabled": False,
+        "max_video_post_duration_sec": 600, "can_post": True,
+    }  # fmt: skip
+    day.granted_scopes = ["user.info.basic", "video.publish"]
+    day.save()
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    _log_in(page, live_server)
+    # when
+    page.goto(
+        f"{live_server.url}/admin/tiktok_integration/tiktokaccount/{day.pk}/change/"
+    )
+    # then
+    card = page.locator("#account-card").inner_text()
+    assert "Connected" in card and "Everyone, Only me" in card
+    assert "PUBLIC_TO_EVERYONE" not in card
+    assert not page.locator("#account-details .submit-row").is_visible()
+    screenshot(page, f"account-{width}")
+    assert _fits(page), page.evaluate(WIDEST)

@@ -210,6 +210,21 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if (
+            db_field.name == "account"
+            and field is not None
+            and field.queryset is not None
+        ):
+            # A disconnected account cannot be chosen for a new job.
+            field.queryset = field.queryset.exclude(
+                status=TikTokAccount.Status.DISCONNECTED
+            )
+        return field
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
