@@ -135,39 +135,24 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
             },
         ),
         (
-            "Outcome",
+            "Details",
             {
-                "fields": [
-                    "failure_message",
-                    "fail_reason",
-                    "last_tiktok_status",
-                    "public_url",
-                    "tiktok_post_ids",
-                ]
-            },
-        ),
-        (
-            "Progress",
-            {
+                # Internals staff rarely need: folded away below the summary.
                 "classes": ["collapse"],
                 "fields": [
                     field
                     for field in SYSTEM_FIELDS
-                    if field
-                    not in {
-                        "post_schedule",
-                        "status",
-                        "creator_card",
-                        "failure_message",
-                        "fail_reason",
-                        "last_tiktok_status",
-                        "public_url",
-                        "tiktok_post_ids",
-                    }
+                    if field not in {"post_schedule", "status", "creator_card"}
                 ],
             },
         ),
     ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            # A job being added has no outcome or progress yet.
+            return [fs for fs in self.fieldsets if fs[0] != "Details"]
+        return self.fieldsets
 
     def changeform_view(
         self,
