@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import screenshot
 from tests.factories.cms import PostFactory
@@ -105,3 +106,62 @@ def test_the_account_page_is_a_card(live_server, page, day, width):
     assert not page.locator("#account-details .submit-row").is_visible()
     screenshot(page, f"account-{width}")
     assert _fits(page), page.evaluate(WIDEST)
+
+
+def _published_later(page, job, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """The job is published in the background; ``selector`` shows it without
+    a reload and with at most one request per few seconds."""
+    page.evaluate("window.postdeckMarker = 'same page'")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    job.status = "published"
+    job.public_url = "https://www.tiktok.com/@bakery/video/7300000000000000009"
+    job.save()
+    expect(page.locator(selector)).to_contain_text("Published", timeout=15_000)
+    assert page.evaluate("window.postdeckMarker") == "same page"
+    page.wait_for_timeout(6_000)
+    assert len(requests) <= 4, requests
+
+
+def _failed_job(day):  # type: ignore[no-untyped-def]
+    from tiktok_integration.models import PublishJob
+
+    return PublishJob.objects.get(post__title="Sourdough story")
+
+
+def test_the_dashboard_shows_a_publish_live(live_server, page, day):
+    _log_in(page, live_server)
+    page.wait_for_selector("#panel-today")
+    _published_later(page, _failed_job(day), "#panel-today")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_posts_list_is_live_and_fits(live_server, page, day, width):
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    _log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/cms/post/")
+    screenshot(page, f"posts-{width}")
+    if width == "desk":
+        _published_later(page, _failed_job(day), "#post-results")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_post_page_is_live_and_fits(live_server, page, day, width):
+    job = _failed_job(day)
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    _log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/cms/post/{job.post_id}/change/")
+    screenshot(page, f"post-{width}")
+    assert "too short" in page.locator("#post-summary").inner_text()
+    if width == "desk":
+        _published_later(page, job, "#post-summary")
+    else:
+        assert _fits(page), page.evaluate(WIDEST)
+
+
+def test_the_job_page_is_live(live_server, page, day):
+    job = _failed_job(day)
+    _log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/tiktok_integration/publishjob/{job.pk}/change/")
+    screenshot(page, "job-desk")
+    _published_later(page, job, "#job-summary")
