@@ -141,6 +141,8 @@ def test_the_posts_list_is_live_and_fits(live_server, page, day, width):
     _log_in(page, live_server)
     page.goto(f"{live_server.url}/admin/cms/post/")
     screenshot(page, f"posts-{width}")
+    assert page.get_by_text("Needs attention").first.is_visible()
+    assert _fits(page), page.evaluate(WIDEST)
     if width == "desk":
         _published_later(page, _failed_job(day), "#post-results")
 
