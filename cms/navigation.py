@@ -132,13 +132,6 @@ def _model_of(url_name: str, model_labels: Iterable[str]) -> str:
     return ""
 
 
-def _app_index_label(request: HttpRequest) -> str:
-    match = getattr(request, "resolver_match", None)
-    if match is None or match.url_name != "app_list":
-        return ""
-    return str(match.kwargs.get("app_label", ""))
-
-
 def _current_key(request: HttpRequest) -> str:
     url_name = _current_url_name(request)
     if not url_name:
@@ -152,7 +145,7 @@ def _current_key(request: HttpRequest) -> str:
             return entry.key
     if url_name in SETTINGS_URL_NAMES or _model_of(url_name, SETTINGS_MODELS):
         return "settings"
-    if url_name in SYSTEM_URL_NAMES or url_name == "app_list":
+    if url_name in SYSTEM_URL_NAMES:
         return "system"
     if url_name.endswith(("_changelist", "_change", "_add", "_delete", "_history")):
         return "system"
