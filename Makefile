@@ -1,4 +1,5 @@
-# Postdeck: `make run` starts the whole app on embedded defaults; `make test` runs
+# Postdeck: `make run` starts the whole app on embedded defaults (`make login`
+# prints its URL and login again); `make test` runs
 # lint, types and the suite (SQLite, then a throwaway PostgreSQL cluster).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -6,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint audit bench mutate clean-var
+.PHONY: install run login test lint audit bench mutate clean-var
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,13 +21,10 @@ install: $(STAMP)
 	@$(BIN)/python scripts/write_env.py .env
 
 run: $(STAMP) .env
-	@$(BIN)/python manage.py migrate --noinput -v 0
-	@$(BIN)/python manage.py setup_periodic_tasks
-	@$(BIN)/python manage.py seed_demo
-	@base_url=$$(grep -E '^POSTDECK_BASE_URL=' .env | cut -d= -f2-); \
-	  echo "Starting web, worker and beat; Postdeck will be at $$base_url/admin/"; \
-	  ($(BIN)/python scripts/announce.py "$$base_url" var/demo-login.txt &); \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile
+	@$(BIN)/python scripts/run.py
+
+login: $(STAMP) .env
+	@$(BIN)/python scripts/run.py login
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from cms.navigation import navigation_for, section_models
 from cms.security.forms import PostdeckLoginForm
 from cms.security.two_factor import two_factor_is_enrolled
 from cms.security.views import two_factor_setup
@@ -23,7 +25,6 @@ APP_ORDER = [
     "tiktok_integration",
     "tiktok_sandbox",
 ]
-DASHBOARD_LIST_LIMIT = 15
 
 
 class PostdeckAdminSite(admin.AdminSite):
@@ -32,6 +33,8 @@ class PostdeckAdminSite(admin.AdminSite):
     index_title = "Dashboard"
     # Postdeck has no public front page ("/" is a 404), so no "View site" link.
     site_url = None
+    # Navigation is by task, in the header (cms/navigation.py), at every width.
+    enable_nav_sidebar = False
     login_form = PostdeckLoginForm
     login_template = "admin/postdeck_login.html"
 
@@ -63,6 +66,18 @@ class PostdeckAdminSite(admin.AdminSite):
                 name="two_factor",
             ),
             path(
+                "settings/",
+                self.admin_view(self.section_view),
+                {"section": "settings"},
+                name="postdeck_settings",
+            ),
+            path(
+                "system/",
+                self.admin_view(self.section_view),
+                {"section": "system"},
+                name="postdeck_system",
+            ),
+            path(
                 "tiktok-review-kit/",
                 self.admin_view(never_cache(review_kit_view)),
                 {"site": self},
@@ -89,6 +104,29 @@ class PostdeckAdminSite(admin.AdminSite):
         ]
         return own + super().get_urls()
 
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {
+            **super().each_context(request),
+            "postdeck_nav": navigation_for(request),
+        }
+
+    def section_view(self, request: HttpRequest, section: str) -> TemplateResponse:
+        """The Settings page (everyone with admin access) or the System page
+        (superusers only: the sandbox, scheduler and internal tables)."""
+        from tiktok_integration.admin.review_kit import can_see_review_kit
+
+        if section == "system" and not request.user.is_superuser:
+            raise PermissionDenied
+        context = {
+            **self.each_context(request),
+            "title": "Settings" if section == "settings" else "System",
+            "section": section,
+            "section_apps": section_models(self, request, section),
+            "show_review_kit": section == "settings"
+            and can_see_review_kit(request.user),
+        }
+        return TemplateResponse(request, "admin/postdeck_section.html", context)
+
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
@@ -97,29 +135,20 @@ class PostdeckAdminSite(admin.AdminSite):
         )
 
     def dashboard_context(self, request: HttpRequest) -> dict[str, Any]:
-        from tiktok_integration.selectors import (
-            publish_job_list_needing_attention,
-            publish_job_list_scheduled_between,
-            tiktok_account_list_needing_reconnection,
-        )
+        from tiktok_integration.admin.dashboard import dashboard_context
         from workspaces.selectors import workspace_ids_for
 
         workspace_ids = workspace_ids_for(request.user)
         now = timezone.now()
-        upcoming = publish_job_list_scheduled_between(
-            workspace_ids=workspace_ids, start=now, end=now + timedelta(days=7)
-        )
-        attention = publish_job_list_needing_attention(workspace_ids=workspace_ids)
-        reconnect = tiktok_account_list_needing_reconnection(
-            workspace_ids=workspace_ids
-        )
+        analytics = self.analytics_context(workspace_ids, now)
         return {
-            **self.analytics_context(workspace_ids, now),
-            "upcoming_jobs": list(upcoming[:DASHBOARD_LIST_LIMIT]),
-            "upcoming_count": upcoming.count(),
-            "attention_jobs": list(attention[:DASHBOARD_LIST_LIMIT]),
-            "attention_count": attention.count(),
-            "reconnect_accounts": list(reconnect[:DASHBOARD_LIST_LIMIT]),
+            **analytics,
+            **dashboard_context(
+                request,
+                workspace_ids=workspace_ids,
+                now=now,
+                zone=ZoneInfo(analytics["heatmap_zone"]),
+            ),
         }
 
     def analytics_context(

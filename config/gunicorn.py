@@ -8,7 +8,8 @@ Referer can repeat either.
 
 import os
 
-bind = f"127.0.0.1:{os.environ.get('POSTDECK_PORT', '8000')}"
+_address = os.environ.get("POSTDECK_BIND") or "127.0.0.1"
+bind = f"{_address}:{os.environ.get('POSTDECK_PORT') or '8000'}"
 workers = 2
 threads = 4
 timeout = 300

@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from cms.views import healthz
+from cms.views import favicon, healthz
 from tiktok_integration.pull_media.views import verification_file
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("tiktok/", include("tiktok_integration.urls")),
     # Public for TikTok: pulled media and verification files (no login, no

@@ -1,34 +1,42 @@
-"""Print the URL and login once the web process answers (for `make run`)."""
+"""The ready banner of `make run` (URL and login), and waiting for the web
+process to answer before it is printed."""
 
 from __future__ import annotations
 
-import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 
-def main(base_url: str, login_file: Path, timeout: float = 90) -> int:
+def wait_until_up(
+    base_url: str, *, stop: threading.Event, timeout: float = 120
+) -> bool:
+    """Poll ``base_url``/healthz until it answers (True), ``timeout`` seconds
+    pass or ``stop`` is set (False)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stop.is_set():
         try:
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=2):  # noqa: S310  # nosec B310
-                break
+                return True
         except OSError:
-            time.sleep(0.5)
-    else:
-        print(f"Postdeck did not answer at {base_url} within {timeout:.0f} s.")
-        return 1
-    password = login_file.read_text().strip() if login_file.exists() else "(see above)"
-    print(
+            stop.wait(0.5)
+    return False
+
+
+def banner(base_url: str, login_file: Path) -> str:
+    """The lines people look for: where Postdeck is and how to sign in."""
+    password = (
+        login_file.read_text().strip()
+        if login_file.exists()
+        else "(the password you set for admin)"
+    )
+    return (
         "\n"
+        "  ============================================================\n"
         f"  Postdeck is ready: {base_url}/admin/\n"
         f"  Login: admin / {password}\n"
-        "  The TikTok sandbox stands in for TikTok; Ctrl-C stops everything.\n",
-        flush=True,
+        "  The TikTok sandbox stands in for TikTok. `make login` shows\n"
+        "  this again; Ctrl-C stops web, worker and beat.\n"
+        "  ============================================================\n\n"
     )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], Path(sys.argv[2])))

@@ -173,8 +173,20 @@ class PostAdmin(WorkspaceScopedAdmin):
                 post_id=int(object_id), status=PublishJob.Status.PUBLISHED
             ).exists()
         )
+        jobs = (
+            list(
+                PublishJob.objects.filter(post_id=int(object_id))
+                .select_related("account")
+                .order_by("account__username", "pk")
+            )
+            if object_id.isdigit()
+            else []
+        )
         extra_context = {
             **(extra_context or {}),
+            # The summary above the form: what staff act on first.
+            "summary_jobs": jobs,
+            "summary_state": POST_STATE_LABELS[post_state_for(jobs)],
             "metrics_url": reverse(
                 "admin:tiktok_integration_tiktokvideo_post", args=[int(object_id)]
             )

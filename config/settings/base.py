@@ -131,6 +131,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One date/time format across the admin: minutes always, zone named.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and media -----------------------------------------------------------
 

@@ -43,3 +43,13 @@ def test_every_admin_label_has_a_correct_english_plural():
     }
     # then
     assert wrong == {}
+
+
+def test_the_favicon_is_found(client, admin_client):
+    # when
+    response = client.get("/favicon.ico")
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    # then
+    assert response.status_code == 301
+    assert response["Location"].endswith("postdeck/favicon.svg")
+    assert 'rel="icon"' in page

@@ -12,10 +12,14 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince, timeuntil
+from django.utils.html import format_html
+from django.utils.timesince import timesince
 
+from tiktok_integration.admin.account_card import (
+    account_card_for,
+    creator_allows,
+    expiry_words,
+)
 from tiktok_integration.client import TikTokError
 from tiktok_integration.client.facts import CAP_WINDOW_SECONDS, PrivacyLevel
 from tiktok_integration.composer import CreatorRules
@@ -36,26 +40,21 @@ from workspaces.admin_scoping import WorkspaceScopedAdmin
 from workspaces.selectors import workspace_list_for
 
 
-def _expiry(moment: Any) -> str:
-    if moment is None:
-        return "—"
-    if moment <= timezone.now():
-        return "expired"
-    return f"in {timeuntil(moment)}"
-
-
 def creator_card_html(obj: TikTokAccount) -> str:
     """What TikTok last said the creator may post (§4.2), as staff should see it
-    (§8: nickname and avatar shown, only the offered privacy options)."""
-    if not obj.creator_info:
-        return "Not checked yet: use 'Re-check now'."
-    rules = CreatorRules.from_snapshot(obj.creator_info)
-    info = rules.info
-    unaudited = info.privacy_level_options == (PrivacyLevel.SELF_ONLY,)
+    (§8: nickname and avatar shown, only the offered privacy options, in
+    TikTok's words). A disconnected account says so instead."""
+    if obj.status == TikTokAccount.Status.DISCONNECTED:
+        return format_html(
+            "{}", "Disconnected: reconnect the account to post with it again."
+        )
+    allows = creator_allows(obj)
+    if allows is None:
+        return "Not checked yet: use 'Check with TikTok now' on the account page."
+    info = CreatorRules.from_snapshot(obj.creator_info).info
     return format_html(
         '<div class="creator-card">{}<strong>{}</strong> @{}<br>'
-        "Can post now: {}{}<br>Who can view: {}<br>"
-        "Comments {} · Duet {} · Stitch {}<br>Longest video: {}<br>{}</div>",
+        "Can post now: {}{}<br>Who can view: {}<br>{}<br>Longest video: {}<br>{}</div>",
         format_html(
             '<img src="{}" alt="" width="48" height="48" class="postdeck-avatar">',
             info.avatar_url,
@@ -64,26 +63,20 @@ def creator_card_html(obj: TikTokAccount) -> str:
         else "",
         info.nickname,
         info.username,
-        "yes" if rules.can_post else "no",
-        f" ({rules.blocked_reason})" if rules.blocked_reason else "",
-        ", ".join(info.privacy_level_options) or "—",
-        "off" if info.comment_disabled else "allowed",
-        "off" if info.duet_disabled else "allowed",
-        "off" if info.stitch_disabled else "allowed",
-        f"{info.max_video_post_duration_sec} s"
-        if info.max_video_post_duration_sec
-        else "—",
-        "This app looks unaudited: TikTok only offers 'Only me' (SELF_ONLY) and "
+        "yes" if allows.can_post else "no",
+        f" ({allows.blocked_reason})" if allows.blocked_reason else "",
+        ", ".join(allows.who_can_view) or "—",
+        " · ".join(allows.interactions),
+        allows.longest_video,
+        "TikTok offers only 'Only me' until the app passes TikTok's audit, and "
         "the account must be private."
-        if unaudited
+        if allows.only_private
         else "",
     )
 
 
 ACCOUNT_FIELDS = (
     "workspace",
-    "health",
-    "creator_card",
     "username",
     "display_name",
     "open_id",
@@ -195,8 +188,46 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
             raise Http404("No such TikTok account in your workspaces.")
         return account
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[TikTokAccount], search_term: str
+    ) -> tuple[QuerySet[TikTokAccount], bool]:
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            # Forms choosing an account (the job form) never offer a
+            # disconnected one.
+            results = results.exclude(status=TikTokAccount.Status.DISCONNECTED)
+        return results, duplicates
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        account = self.get_object(request, object_id)
+        context = {
+            "card": account_card_for(account) if account is not None else None,
+            "posts_today": self.posts_today(account) if account is not None else "",
+            "title": "TikTok account",
+            "subtitle": None,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
     def recheck_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         account = self._post_only_object(request, object_id)
+        back = HttpResponseRedirect(
+            reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
+        )
+        if account.status == TikTokAccount.Status.DISCONNECTED:
+            self.message_user(
+                request,
+                "This account is disconnected; reconnect it to check it with TikTok.",
+                messages.WARNING,
+            )
+            return back
         try:
             rules = tiktok_account_check_creator_info(account_id=account.pk)
             tiktok_account_sync_profile(account_id=account.pk)
@@ -239,11 +270,11 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
 
     @admin.display(description="Access token", ordering="access_token_expires_at")
     def access_expiry(self, obj: TikTokAccount) -> str:
-        return _expiry(obj.access_token_expires_at)
+        return expiry_words(obj.access_token_expires_at)
 
     @admin.display(description="Refresh token", ordering="refresh_token_expires_at")
     def refresh_expiry(self, obj: TikTokAccount) -> str:
-        return _expiry(obj.refresh_token_expires_at)
+        return expiry_words(obj.refresh_token_expires_at)
 
     @admin.display(description="Posts in 24 h", ordering="n_posts_today")
     def posts_today(self, obj: TikTokAccount) -> str:
@@ -261,27 +292,6 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
         if not options:
             return None
         return list(options) == [PrivacyLevel.SELF_ONLY]
-
-    @admin.display(description="Health")
-    def health(self, obj: TikTokAccount) -> str:
-        missing = [s for s in settings.TIKTOK_SCOPES if s not in obj.granted_scopes]
-        lines = [f"Connection: {obj.get_status_display()}"]
-        if obj.status_reason:
-            lines.append(obj.status_reason)
-        lines.append(f"Access token {_expiry(obj.access_token_expires_at)}")
-        lines.append(
-            f"Connection (refresh token) {_expiry(obj.refresh_token_expires_at)}"
-        )
-        if missing:
-            lines.append("Not granted: " + ", ".join(missing))
-        lines.append(f"Posts in the last 24 h: {self.posts_today(obj)}")
-        lines.append(f"Last publish: {self.last_published(obj)}")
-        separator = mark_safe("<br>")  # a constant, no user data  # nosec B308
-        return format_html_join(separator, "{}", ((line,) for line in lines))
-
-    @admin.display(description="Creator info (from TikTok)")
-    def creator_card(self, obj: TikTokAccount) -> str:
-        return creator_card_html(obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Accounts arrive through OAuth, never by typing tokens into a form.

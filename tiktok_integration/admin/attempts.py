@@ -29,6 +29,8 @@ class PublishAttemptInline(admin.TabularInline):
     show_change_link = True
     fields = ATTEMPT_FIELDS
     readonly_fields = ATTEMPT_FIELDS
+    # Every call to TikTok: internals, folded like the job's Details.
+    classes = ["collapse"]
     ordering = ["-started_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
 from cms.admin.content import METRICS_PERMISSION
@@ -22,6 +23,7 @@ from cms.review.transitions import post_content_edited
 from cms.scheduling import format_local
 from tiktok_integration.admin.accounts import creator_card_html
 from tiktok_integration.admin.attempts import PublishAttemptInline
+from tiktok_integration.admin.dashboard import JOB_ACTIONS, job_act
 from tiktok_integration.admin.job_forms import (
     STAFF_FIELDS,
     MarkPublishedForm,
@@ -148,20 +150,9 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
             },
         ),
         (
-            "Outcome",
+            "Details",
             {
-                "fields": [
-                    "failure_message",
-                    "fail_reason",
-                    "last_tiktok_status",
-                    "public_url",
-                    "tiktok_post_ids",
-                ]
-            },
-        ),
-        (
-            "Progress",
-            {
+                # Internals staff rarely need: folded away below the summary.
                 "classes": ["collapse"],
                 "fields": [
                     field
@@ -173,16 +164,17 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
                         "deferred_until",
                         "deferred_reason",
                         "creator_card",
-                        "failure_message",
-                        "fail_reason",
-                        "last_tiktok_status",
-                        "public_url",
-                        "tiktok_post_ids",
                     }
                 ],
             },
         ),
     ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            # A job being added has no outcome or progress yet.
+            return [fs for fs in self.fieldsets if fs[0] != "Details"]
+        return self.fieldsets
 
     def changeform_view(
         self,
@@ -224,6 +216,21 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
             else "",
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if (
+            db_field.name == "account"
+            and field is not None
+            and field.queryset is not None
+        ):
+            # A disconnected account cannot be chosen for a new job.
+            field.queryset = field.queryset.exclude(
+                status=TikTokAccount.Status.DISCONNECTED
+            )
+        return field
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -275,12 +282,34 @@ class PublishJobAdmin(WorkspaceScopedAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
+                "<path:object_id>/act/",
+                self.admin_site.admin_view(self.act_view),
+                name="{}_{}_act".format(*info),
+            ),
+            path(
                 "<path:object_id>/mark-published/",
                 self.admin_site.admin_view(self.mark_published_view),
                 name="{}_{}_mark_published".format(*info),
             ),
             *super().get_urls(),
         ]
+
+    def act_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST ``action`` (retry, cancel or publish_now): the dashboard's
+        one-click buttons; back to ``next`` (a page of this site) after."""
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_publish_permission(request):
+            raise Http404("No such publish job in your workspaces.")
+        action = request.POST.get("action", "")
+        if request.method != "POST" or action not in JOB_ACTIONS:
+            raise PermissionDenied("Use the buttons on the dashboard.")
+        job_act(request, job=job, action=action)
+        after = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            after = reverse("admin:tiktok_integration_publishjob_change", args=[job.pk])
+        return HttpResponseRedirect(after)
 
     def mark_published_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         job = self.get_object(request, object_id)

@@ -274,10 +274,15 @@ def _mark_reauth_locked(*, account: TikTokAccount, reason: str) -> None:
 
 def tiktok_account_mark_reauth_required(*, account_id: int, reason: str) -> None:
     """Mark the account "reconnect needed", wipe its tokens, pause its scheduled
-    jobs (never fail them) and tell the workspace's staff. Idempotent."""
+    jobs (never fail them) and tell the workspace's staff. Idempotent. An
+    account staff disconnected stays "disconnected" (TikTok confirming the
+    revoke afterwards is no news)."""
     with transaction.atomic():
         account = TikTokAccount.objects.select_for_update().get(pk=account_id)
-        if account.status == TikTokAccount.Status.REAUTH_REQUIRED:
+        if account.status in (
+            TikTokAccount.Status.REAUTH_REQUIRED,
+            TikTokAccount.Status.DISCONNECTED,
+        ):
             return
         _mark_reauth_locked(account=account, reason=reason)
 

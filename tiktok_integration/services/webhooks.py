@@ -35,7 +35,7 @@ REMOVAL_REASONS = {
     2: "the TikTok account was deleted",
     3: "the account holder's age changed",
     4: "the TikTok account was banned",
-    5: "the app's developer revoked access",
+    5: "access was withdrawn on Postdeck's side",
 }
 SIGNATURE_TOLERANCE_SECONDS = 300
 

@@ -8,3 +8,56 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Live state: every element with data-live="<url>" and an id is refreshed from
+// that URL (the same page) without a reload. One request per URL every
+// LIVE_EVERY_MS, none while the tab is hidden; an element someone is using
+// (focus inside, a ticked checkbox, an open <details>) is left alone.
+const LIVE_EVERY_MS = 5000;
+
+function liveBusy(element) {
+  return (
+    element.contains(document.activeElement) ||
+    element.querySelector("input[type=checkbox]:checked, details[open]") !== null
+  );
+}
+
+async function liveRefresh() {
+  if (document.hidden) {
+    return;
+  }
+  const groups = new Map();
+  for (const element of document.querySelectorAll("[data-live][id]")) {
+    const url = element.dataset.live;
+    if (!groups.has(url)) {
+      groups.set(url, []);
+    }
+    groups.get(url).push(element);
+  }
+  for (const [url, elements] of groups) {
+    let response;
+    try {
+      response = await fetch(url, {
+        credentials: "same-origin",
+        headers: { "X-Postdeck-Live": "1" },
+      });
+    } catch {
+      continue;
+    }
+    if (!response.ok || response.redirected) {
+      continue;
+    }
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const element of elements) {
+      const replacement = fresh.getElementById(element.id);
+      if (replacement && !liveBusy(element) && replacement.innerHTML !== element.innerHTML) {
+        element.innerHTML = replacement.innerHTML;
+        element.dispatchEvent(new CustomEvent("postdeck:live", { bubbles: true }));
+      }
+    }
+  }
+}
+
+if (document.querySelector("[data-live][id]")) {
+  window.setInterval(liveRefresh, LIVE_EVERY_MS);
+}

@@ -46,7 +46,7 @@ def test_connect_a_sandbox_creator_through_the_consent_page(sandbox, settings, p
     page.wait_for_selector("text=TikTok says this account can post now.")
     screenshot(page, "account-connected")
     body = page.inner_text("body")
-    assert "Connection: Connected" in body
+    assert "Connected: Postdeck can post with this account." in body
     assert "Comments off" in body
     account = TikTokAccount.objects.get()
     assert account.workspace == workspace
