@@ -2,13 +2,14 @@
 
 Every page of the admin site shows ``navigation_for(request)`` in its header
 (templates/admin/base_site.html). Staff see the tasks they may do (Compose,
-Posts, Media, Accounts, Analytics, Settings); the tables behind the scenes
-(sandbox, scheduler, attempts, lockouts) are one "System" section that only
-superusers see. A model is in System unless a task entry or Settings names
-it, so a newly registered table never clutters staff's navigation.
+Calendar, Waiting for me, Posts, Media, Accounts, Analytics, Settings); the
+tables behind the scenes (sandbox, scheduler, attempts, lockouts) are one
+"System" section that only superusers see. A model is in System unless a
+task entry or Settings names it, so a newly registered table never clutters
+staff's navigation.
 
-To add a task (e.g. Calendar), append a ``NavEntry`` to ``TASK_ENTRIES`` at
-the place it should appear.
+To add a task, append a ``NavEntry`` to ``TASK_ENTRIES`` at the place it
+should appear.
 """
 
 from __future__ import annotations
@@ -69,6 +70,24 @@ TASK_ENTRIES: list[NavEntry] = [
         ),
     ),
     NavEntry(
+        "calendar",
+        "Calendar",
+        "admin:calendar",
+        permission="cms.view_post",
+        url_names=("calendar", "calendar_feed", "calendar_move"),
+    ),
+    NavEntry(
+        "review",
+        "Waiting for me",
+        "admin:cms_post_review_inbox",
+        url_names=(
+            "cms_post_review_inbox",
+            "cms_post_review",
+            "cms_post_review_media",
+            "cms_post_notifications_read",
+        ),
+    ),
+    NavEntry(
         "posts",
         "Posts",
         "admin:cms_post_changelist",
@@ -87,7 +106,11 @@ TASK_ENTRIES: list[NavEntry] = [
         "Accounts",
         "admin:tiktok_integration_tiktokaccount_changelist",
         permission="tiktok_integration.view_tiktokaccount",
-        models=("tiktok_integration.tiktokaccount",),
+        models=(
+            "tiktok_integration.tiktokaccount",
+            "tiktok_integration.postingqueue",
+            "tiktok_integration.queueslot",
+        ),
     ),
     NavEntry(
         "analytics",

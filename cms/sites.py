@@ -185,26 +185,7 @@ class PostdeckAdminSite(admin.AdminSite):
 
         apps = sorted(apps, key=position)
         self._add_review_kit(request, apps)
-        self._add_calendar(request, apps)
         return apps
-
-    def _add_calendar(self, request: HttpRequest, apps: list[Any]) -> None:
-        """List the content calendar first among the CMS's pages."""
-        if not request.user.has_perm("cms.view_post"):
-            return
-        for app in apps:
-            if app["app_label"] == "cms":
-                app["models"].insert(
-                    0,
-                    {
-                        "name": "Calendar",
-                        "object_name": "Calendar",
-                        "admin_url": reverse("admin:calendar"),
-                        "add_url": None,
-                        "view_only": True,
-                        "perms": {"view": True},
-                    },
-                )
 
     def _add_review_kit(self, request: HttpRequest, apps: list[Any]) -> None:
         """List the TikTok review kit page with the TikTok app's models."""

@@ -20,6 +20,8 @@ def test_staff_navigation_is_by_task_without_system(staff_client):
     # then
     assert _nav(html) == [
         "Compose",
+        "Calendar",
+        "Waiting for me",
         "Posts",
         "Media",
         "Accounts",
@@ -60,6 +62,21 @@ def test_the_current_task_is_marked_on_its_pages(admin_client):
     assert 'id="nav-compose" class="current"' in compose
     assert 'id="nav-posts" class="current"' not in compose
     assert 'id="nav-posts" class="current"' in jobs
+
+
+def test_calendar_review_and_queues_sit_under_their_tasks(admin_client):
+    # when
+    calendar = admin_client.get(reverse("admin:calendar")).content.decode()
+    inbox = admin_client.get(reverse("admin:cms_post_review_inbox")).content.decode()
+    queues = admin_client.get(
+        reverse("admin:tiktok_integration_postingqueue_changelist")
+    ).content.decode()
+    system = admin_client.get(reverse("admin:postdeck_system")).content.decode()
+    # then
+    assert 'id="nav-calendar" class="current"' in calendar
+    assert 'id="nav-review" class="current"' in inbox
+    assert 'id="nav-accounts" class="current"' in queues
+    assert "Posting queues" not in system
 
 
 def test_the_dashboard_no_longer_lists_every_table(admin_client):
