@@ -22,6 +22,8 @@ from django.contrib.admin import AdminSite
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from workspaces.admin_scoping import is_client_reviewer_only
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -215,12 +217,20 @@ def navigation_for(request: HttpRequest) -> list[NavLink]:
     """The header's links for ``request.user``, in order: the task entries
     they may use, then "Settings", then "System" for superusers only.
 
-    An entry whose URL does not exist (an app not installed) is left out.
+    An entry whose URL does not exist (an app not installed) is left out. A
+    user who only reviews for clients sees "Waiting for me" alone: the other
+    pages hold nothing of theirs, whatever group they were put in.
     """
     user = request.user
     if not (user.is_active and user.is_staff):
         return []
     current = _current_key(request)
+    if not user.is_superuser and is_client_reviewer_only(request):
+        return [
+            NavLink(entry.key, entry.label, url, current == entry.key)
+            for entry in TASK_ENTRIES
+            if entry.key == "review" and (url := _url(entry.url_name))
+        ]
     links = [
         NavLink(entry.key, entry.label, url, current == entry.key)
         for entry in TASK_ENTRIES
