@@ -31,6 +31,7 @@ from tiktok_integration.publishing.leases import (
     Lease,
     lease_kept_alive,
     publish_job_acquire,
+    publish_jobs_claim_due,
     publish_jobs_reclaim,
 )
 from tiktok_sandbox.models import Endpoint, SandboxCall
@@ -245,3 +246,81 @@ def test_the_renewal_stops_when_the_job_leaves_the_upload(settings):
         time.sleep(2.5)
     # then the cancelled job's lease is not kept alive behind staff's back
     assert PublishJob.objects.get(pk=job.pk).lease_expires_at == expires
+
+
+# --- what a tick claims ------------------------------------------------------------
+
+
+def scheduled(seconds: float, **fields: Any) -> PublishJob:
+    """A scheduled job due ``seconds`` from now (negative: overdue)."""
+    return cast(
+        PublishJob,
+        PublishJobFactory(
+            scheduled_at=timezone.now() + timedelta(seconds=seconds), **fields
+        ),
+    )
+
+
+def test_a_job_due_before_the_next_tick_is_claimed_early_with_a_countdown(settings):
+    # given ticks every 5 s: a job due in 3 s must not wait for the next one
+    settings.TIKTOK_PUBLISH_DISPATCH_SECONDS = 5
+    settings.TIKTOK_PUBLISH_LEASE_SECONDS = 300
+    soon = scheduled(3)
+    later = scheduled(30)
+    claims = publish_jobs_claim_due()
+    # then the message waits for the due second, and the lease covers the step
+    # from the due second on
+    assert [claim.job_id for claim in claims] == [soon.pk]
+    assert 2 < claims[0].countdown <= 3
+    soon.refresh_from_db()
+    assert soon.status == Status.CLAIMED
+    assert soon.lease_owner == DISPATCHED
+    assert soon.lease_version == claims[0].lease_version
+    assert soon.lease_expires_at - soon.scheduled_at == timedelta(seconds=300)
+    later.refresh_from_db()
+    assert later.status == Status.SCHEDULED
+
+
+def test_an_overdue_job_is_sent_at_once_with_a_lease_from_now(settings):
+    settings.TIKTOK_PUBLISH_LEASE_SECONDS = 300
+    job = scheduled(-60)
+    claims = publish_jobs_claim_due()
+    assert [claim.countdown for claim in claims] == [0.0]
+    job.refresh_from_db()
+    assert 290 < (job.lease_expires_at - timezone.now()).total_seconds() <= 300
+
+
+def test_one_account_sends_one_post_at_a_time_the_earliest_first(account):
+    first = scheduled_job(account, scheduled_at=timezone.now() - timedelta(minutes=2))
+    second = scheduled_job(account, scheduled_at=timezone.now() - timedelta(minutes=1))
+    assert [claim.job_id for claim in publish_jobs_claim_due()] == [first.pk]
+    # while the first is in flight, the tick leaves the second alone
+    assert publish_jobs_claim_due() == []
+    second.refresh_from_db()
+    assert second.status == Status.SCHEDULED
+
+
+def test_a_tick_claims_at_most_a_batch_earliest_first(settings):
+    settings.TIKTOK_PUBLISH_BATCH_SIZE = 2
+    jobs = [scheduled(-60 + second) for second in range(3)]
+    assert [claim.job_id for claim in publish_jobs_claim_due()] == [
+        jobs[0].pk,
+        jobs[1].pk,
+    ]
+    assert [claim.job_id for claim in publish_jobs_claim_due(limit=5)] == [jobs[2].pk]
+
+
+def test_a_job_of_an_account_that_needs_reconnecting_is_not_claimed():
+    job = scheduled(-5)
+    type(job.account).objects.filter(pk=job.account_id).update(
+        status=type(job.account).Status.REAUTH_REQUIRED
+    )
+    assert publish_jobs_claim_due() == []
+
+
+def test_reclaims_are_limited_to_a_batch_longest_abandoned_first(settings):
+    settings.TIKTOK_PUBLISH_BATCH_SIZE = 1
+    recent = in_flight(lease_expires_at=timezone.now() - timedelta(seconds=5))
+    oldest = in_flight(lease_expires_at=timezone.now() - timedelta(minutes=5))
+    assert [claim.job_id for claim in publish_jobs_reclaim()[0]] == [oldest.pk]
+    assert [claim.job_id for claim in publish_jobs_reclaim(limit=3)[0]] == [recent.pk]
