@@ -58,11 +58,11 @@ def test_a_job_due_longer_ago_than_the_hold_waits_for_a_person(account, settings
     # then it is not posted two hours late by itself: staff decide
     late.refresh_from_db()
     assert late.status == Status.NEEDS_CONFIRMATION
-    assert (
+    assert late.failure_message == (
         f"This post was due at {late.scheduled_at:%Y-%m-%d %H:%M} UTC and was not "
-        "sent in time" in late.failure_message
+        "sent in time (were the workers stopped?). Publishing it this late needs a "
+        "person: use 'Publish now' to send it, or cancel it."
     )
-    assert "use 'Publish now' to send it, or cancel it" in late.failure_message
     assert inits() == 0
 
 
@@ -128,7 +128,11 @@ def test_a_job_whose_worker_died_is_handed_out_again_with_an_attempt_counted(
 
 def test_a_job_that_used_up_its_attempts_goes_to_review_and_is_not_tried_again():
     # given its worker died on the last attempt (a job that kills its worker)
-    job = in_flight(attempt_count=3, max_attempts=3)
+    job = in_flight(
+        attempt_count=3,
+        max_attempts=3,
+        next_action_at=timezone.now() - timedelta(minutes=1),
+    )
     # when the reconcile tick finds it
     claims, counts = publish_reconcile_tick()
     # then a person is asked; nothing is handed out
@@ -225,6 +229,7 @@ def test_a_step_slower_than_its_lease_keeps_the_job(settings):
     settings.TIKTOK_PUBLISH_LEASE_SECONDS = 3
     job = in_flight(lease_owner=DISPATCHED)
     lease = taken_lease(job)
+    started = timezone.now()
     with lease_kept_alive(lease):
         time.sleep(7)
     # then the lease still runs (so no tick hands the job to a second worker)
@@ -232,6 +237,27 @@ def test_a_step_slower_than_its_lease_keeps_the_job(settings):
     assert job.lease_owner == lease.owner
     assert job.lease_expires_at > timezone.now()
     assert publish_jobs_reclaim() == ([], 0)
+    # and the admin shows the job as alive ("Updated" moves with each renewal)
+    assert job.updated_at > started + timedelta(seconds=2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_lost_its_job_stops_renewing_the_new_holders_lease(settings):
+    # given worker A's job was handed to worker B (A froze past its lease),
+    # and B died at once
+    settings.TIKTOK_PUBLISH_LEASE_SECONDS = 3
+    job = in_flight(lease_owner=DISPATCHED)
+    lease = taken_lease(job)
+    with lease_kept_alive(lease):
+        PublishJob.objects.filter(pk=job.pk).update(
+            lease_version=lease.version + 1,
+            lease_owner=GONE,
+            lease_expires_at=timezone.now() - timedelta(seconds=1),
+        )
+        time.sleep(2.5)
+    # then A's renewals never kept B's lease alive: the job can be rescued
+    claims, _ = publish_jobs_reclaim()
+    assert [claim.job_id for claim in claims] == [job.pk]
 
 
 @pytest.mark.django_db(transaction=True)
