@@ -36,7 +36,11 @@ from tests.tiktok_integration.publishing.workers import (
 from tiktok_integration.client import TikTokTransientError
 from tiktok_integration.models import TikTokAccount
 from tiktok_integration.services import tokens
-from tiktok_integration.services.tokens import tiktok_account_access_token
+from tiktok_integration.services.tokens import (
+    ReconnectRequiredError,
+    tiktok_account_access_token,
+    tiktok_account_mark_reauth_required,
+)
 from tiktok_sandbox.models import Endpoint
 from tiktok_sandbox.selectors import sandbox_call_count
 
@@ -355,3 +359,32 @@ def test_a_refresh_lease_left_by_a_stopped_worker_runs_out(
     token = tiktok_account_access_token(account_id=account.pk, force_refresh=True)
     assert clock.waits == 0
     assert token.version == account.token_version + 1
+
+
+def test_an_account_marked_for_reconnection_meanwhile_is_not_refreshed(
+    member, client, public_creator, monkeypatch
+):
+    # given a worker has read a connected account, and before it takes the
+    # refresh lease the account is marked "reconnect needed" (TikTok revoked it)
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    real_claim = tokens._claim_refresh
+
+    def claim_after_revocation(**kwargs: Any) -> bool:
+        tiktok_account_mark_reauth_required(
+            account_id=account.pk, reason="TikTok says the creator disconnected."
+        )
+        return real_claim(**kwargs)
+
+    monkeypatch.setattr(tokens, "_claim_refresh", claim_after_revocation)
+    monkeypatch.setattr(tokens, "time", FakeClock())
+    calls_before = sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN)
+    # when it goes on
+    with pytest.raises(ReconnectRequiredError):
+        tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    # then no refresh was sent and the account stays as staff were told
+    assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == calls_before
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.REAUTH_REQUIRED
+    assert account.status_reason == "TikTok says the creator disconnected."
+    assert account.access_token is None and account.refresh_token is None
