@@ -321,8 +321,9 @@ def test_an_overdue_job_is_sent_at_once_with_a_lease_from_now(settings):
 
 
 def test_one_account_sends_one_post_at_a_time_the_earliest_first(account):
-    first = scheduled_job(account, scheduled_at=timezone.now() - timedelta(minutes=2))
+    # (the later one was scheduled first)
     second = scheduled_job(account, scheduled_at=timezone.now() - timedelta(minutes=1))
+    first = scheduled_job(account, scheduled_at=timezone.now() - timedelta(minutes=2))
     assert [claim.job_id for claim in publish_jobs_claim_due()] == [first.pk]
     # while the first is in flight, the tick leaves the second alone
     assert publish_jobs_claim_due() == []
@@ -332,7 +333,7 @@ def test_one_account_sends_one_post_at_a_time_the_earliest_first(account):
 
 def test_a_tick_claims_at_most_a_batch_earliest_first(settings):
     settings.TIKTOK_PUBLISH_BATCH_SIZE = 2
-    jobs = [scheduled(-60 + second) for second in range(3)]
+    jobs = [scheduled(-60 + second) for second in reversed(range(3))][::-1]
     assert [claim.job_id for claim in publish_jobs_claim_due()] == [
         jobs[0].pk,
         jobs[1].pk,
