@@ -12,6 +12,7 @@ PostgreSQL alike; the concurrent claims are in ``test_claim_postgres.py``).
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -171,6 +172,15 @@ def test_an_exhausted_job_does_not_stop_the_reclaim_of_the_next_one():
     assert exhausted.status == Status.NEEDS_REVIEW
 
 
+def test_the_operators_log_counts_every_job_sent_to_review(caplog):
+    for _ in range(2):
+        in_flight(attempt_count=3)
+    with caplog.at_level(logging.WARNING):
+        _, counts = publish_reconcile_tick()
+    assert counts["reviewed"] == 2
+    assert "2 publish jobs exhausted their attempts" in caplog.messages
+
+
 def test_a_message_nobody_took_is_sent_again_without_an_attempt_even_at_the_limit():
     # no worker started, so nothing failed: the attempts are not used up
     job = in_flight(lease_owner=DISPATCHED, attempt_count=3, max_attempts=3)
@@ -189,7 +199,7 @@ def test_a_parked_job_is_picked_up_after_its_wait_plus_the_grace(settings):
     now = timezone.now()
     waiting = in_flight(lease_owner="", next_action_at=now + timedelta(seconds=30))
     in_grace = in_flight(lease_owner="", next_action_at=now - timedelta(seconds=5))
-    overdue = in_flight(lease_owner="", next_action_at=now - timedelta(seconds=20))
+    overdue = in_flight(lease_owner="", next_action_at=now - timedelta(seconds=12))
     never_set = in_flight(lease_owner="", next_action_at=None)
     claims, _ = publish_jobs_reclaim()
     assert {claim.job_id for claim in claims} == {overdue.pk, never_set.pk}
