@@ -67,8 +67,9 @@ def seconds_from_now(moment: datetime | None) -> float:
 
 
 def test_the_message_sent_for_a_claim_takes_a_whole_lease(settings):
+    # (even when the message waited in the queue for most of the claim's lease)
     settings.TIKTOK_PUBLISH_LEASE_SECONDS = 300
-    job = job_with()
+    job = job_with(lease_expires_at=timezone.now() + timedelta(seconds=10))
     lease = acquire(job)
     job.refresh_from_db()
     assert lease == Lease(job.pk, 2, job.lease_owner)
@@ -79,6 +80,27 @@ def test_the_message_sent_for_a_claim_takes_a_whole_lease(settings):
 def test_a_second_copy_of_the_message_finds_the_lease_taken():
     # the broker delivered the message twice: one worker only may call TikTok
     job = job_with()
+    first = acquire(job)
+    assert first is not None
+    assert acquire(job) is None
+    job.refresh_from_db()
+    assert job.lease_owner == first.owner
+
+
+def test_a_message_takes_only_its_own_job():
+    # versions count per job, so other dispatched jobs share this one's number
+    job, other = job_with(), job_with()
+    assert acquire(job) is not None
+    other.refresh_from_db()
+    assert other.lease_owner == DISPATCHED
+    assert acquire(other) is not None
+
+
+def test_a_second_copy_of_a_wake_up_finds_the_woken_job_taken():
+    # a parked job whose wait is over is taken by its wake-up message; the
+    # broker delivers that message twice
+    past = timezone.now() - timedelta(seconds=1)
+    job = job_with(lease_owner="", next_action_at=past, lease_expires_at=past)
     first = acquire(job)
     assert first is not None
     assert acquire(job) is None
