@@ -341,6 +341,19 @@ def test_one_account_sends_one_post_at_a_time_the_earliest_first(account):
     assert second.status == Status.SCHEDULED
 
 
+def test_an_account_busy_with_a_post_does_not_hold_up_other_accounts():
+    # given account A still sending a post, with its next one due first
+    sending = in_flight(lease_expires_at=timezone.now() + timedelta(minutes=5))
+    waiting = scheduled(
+        -60, account=sending.account, post__workspace=sending.post.workspace
+    )
+    other = scheduled(-30)
+    # when a tick runs, then B's post goes out and A's waits its turn
+    assert [claim.job_id for claim in publish_jobs_claim_due()] == [other.pk]
+    waiting.refresh_from_db()
+    assert waiting.status == Status.SCHEDULED
+
+
 def test_a_tick_claims_at_most_a_batch_earliest_first(settings):
     settings.TIKTOK_PUBLISH_BATCH_SIZE = 2
     jobs = [scheduled(-60 + second) for second in reversed(range(3))][::-1]
