@@ -528,6 +528,7 @@ class SandboxFault(models.Model):
         RESPOND = "respond", "Answer with an error instead of acting"
         DROP_BEFORE_ACTING = "drop_before", "Drop the connection without acting"
         DROP_AFTER_ACTING = "drop_after", "Act, then drop the connection"
+        RESPOND_AFTER_ACTING = "respond_after", "Act, then answer with an error"
         DELAY = "delay", "Wait, then act normally"
         FAIL_PROCESSING = "fail_processing", "Fail processing with a fail_reason"
 

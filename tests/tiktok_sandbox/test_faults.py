@@ -104,6 +104,28 @@ def test_answer_init_then_drop_the_connection(
     assert selectors.sandbox_init_count() == 2
 
 
+def test_act_on_init_then_answer_500(
+    sandbox: SandboxApi, public_tokens: IssuedTokens, public_creator: SandboxCreator
+) -> None:
+    # given
+    sandbox_fault_add(
+        endpoint=Endpoint.VIDEO_INIT,
+        action=SandboxFault.Action.RESPOND_AFTER_ACTING,
+        http_status=500,
+    )
+    # when
+    response = sandbox.post(
+        DIRECT, token=public_tokens.access_token, body=direct_body()
+    )
+    # then: the client reads a server error, yet the publish exists at "TikTok"
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert selectors.sandbox_init_count(creator_open_id=public_creator.open_id) == 1
+    (call,) = selectors.sandbox_call_list(endpoint=Endpoint.VIDEO_INIT)
+    assert call.http_status == 500
+    assert SandboxPublish.objects.filter(publish_id=call.publish_id).exists()
+
+
 def test_drop_before_acting_creates_nothing(
     sandbox: SandboxApi, public_tokens: IssuedTokens
 ) -> None:

@@ -7,7 +7,9 @@ write itself (the previous worker died), or whose init answer was lost, never
 repeats the call blindly: a lost FILE_UPLOAD init is harmless, since TikTok has
 nothing to publish until the final chunk reaches a URL we stored
 (``reinit_is_safe``), so it inits again and records the orphan; a lost pull
-init is truly ambiguous → Needs review.
+init is truly ambiguous → Needs review. A 5xx answer to a pull or photo init
+counts as lost (TikTok had the request and may have acted); to a FILE_UPLOAD
+init it is a temporary failure like any other.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tiktok_integration.client import (
     PullFromUrlSource,
     TikTokAmbiguousError,
     TikTokClient,
+    TikTokTransientError,
     plan_chunks,
 )
 from tiktok_integration.client.facts import Endpoint
@@ -62,9 +65,9 @@ def init(run: Run, job: PublishJob) -> None:
     """Send ``job``'s init to TikTok once and store the answer (→ UPLOADING, or
     PROCESSING for a pull or a photo post).
 
-    Raises ``NeedsPersonError`` for a lost init that must not be repeated,
-    ``MediaProblemError`` when the media cannot be sent, and ``call_api``'s
-    errors.
+    Raises ``NeedsPersonError`` for a lost (or 5xx-answered) init that must
+    not be repeated, ``MediaProblemError`` when the media cannot be sent, and
+    ``call_api``'s errors.
     """
     lease = run.lease
     media = job_media(job)
@@ -87,6 +90,16 @@ def init(run: Run, job: PublishJob) -> None:
         )
     except TikTokAmbiguousError:
         _retry_lost_init(run, job, "TikTok's answer to the init was lost")
+        return
+    except TikTokTransientError as error:
+        # A 5xx came back after TikTok received the init, which it may have
+        # acted on all the same (RELIABILITY §2.2: ambiguous). Only an init that
+        # is harmless to repeat goes the transient way (parked, sent again).
+        if error.http_status is None or reinit_is_safe(job):
+            raise
+        _retry_lost_init(
+            run, job, f"TikTok answered the init with HTTP {error.http_status}"
+        )
         return
     faultpoints.faultpoint("after_init_response")
     if job.source == FILE_UPLOAD and not is_photo(media):

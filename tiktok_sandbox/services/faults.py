@@ -6,6 +6,8 @@ Examples (tests and the lead's fault scenarios)::
                       action=SandboxFault.Action.RESPOND, http_status=500)
     sandbox_fault_add(endpoint=Endpoint.VIDEO_INIT,
                       action=SandboxFault.Action.DROP_AFTER_ACTING)
+    sandbox_fault_add(endpoint=Endpoint.CONTENT_INIT,
+                      action=SandboxFault.Action.RESPOND_AFTER_ACTING, http_status=500)
     sandbox_fault_add(endpoint=Endpoint.PROCESSING,
                       action=SandboxFault.Action.FAIL_PROCESSING,
                       fail_reason="frame_rate_check_failed")
@@ -40,7 +42,8 @@ def sandbox_fault_add(
     """Add a fault; ``remaining=None`` fires on every match, and
     ``active_for_seconds`` ends it after that long (e.g. "429 for 90 s").
     Raises ValidationError for a combination the plan cannot apply."""
-    if action == SandboxFault.Action.RESPOND and not error_code and http_status:
+    responds = (SandboxFault.Action.RESPOND, SandboxFault.Action.RESPOND_AFTER_ACTING)
+    if action in responds and not error_code and http_status:
         error_code = "internal_error" if http_status >= 500 else ""
     fault = SandboxFault(
         endpoint=endpoint,

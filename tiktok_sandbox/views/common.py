@@ -154,6 +154,21 @@ def finish(request: HttpRequest, call: Call, response: HttpResponse) -> HttpResp
     return response
 
 
+def respond_after_acting(
+    call: Call,
+    response: HttpResponse,
+    *,
+    respond: Callable[[int, str, str], HttpResponse],
+) -> HttpResponse:
+    """The endpoint has acted; answer the fault's error instead of its result
+    when the fault says so (a 5xx that hides a success), else ``response``."""
+    fault = call.fault
+    if fault is None or fault.action != SandboxFault.Action.RESPOND_AFTER_ACTING:
+        return response
+    message = fault.error_message or "Injected by the sandbox fault plan."
+    return respond(fault.http_status or 500, fault.error_code, message)
+
+
 def _record(request: HttpRequest, call: Call, *, is_dropped: bool) -> None:
     sandbox_call_record(
         endpoint=call.endpoint,
@@ -278,7 +293,13 @@ def resource_endpoint(
                         f"endpoint ({' or '.join(sorted(scopes_any))}).",
                     )
                 sandbox_rate_limit_check(token=call.token, endpoint=endpoint)
-                response: HttpResponse = envelope(call, data=view(request, call))
+                response: HttpResponse = respond_after_acting(
+                    call,
+                    envelope(call, data=view(request, call)),
+                    respond=lambda status, code, message: envelope(
+                        call, data={}, http_status=status, code=code, message=message
+                    ),
+                )
             except SandboxApiError as exc:
                 response = api_error(call, exc)
             return finish(request, call, response)
@@ -321,7 +342,15 @@ def oauth_endpoint(endpoint: str) -> Callable[[OAuthView], View]:
                         "invalid_request",
                         "Content-Type must be application/x-www-form-urlencoded.",
                     )
-                response: HttpResponse = oauth_ok(call, view(request, call))
+                response: HttpResponse = respond_after_acting(
+                    call,
+                    oauth_ok(call, view(request, call)),
+                    respond=lambda status, code, message: oauth_error(
+                        call,
+                        SandboxOAuthError(code or "server_error", message),
+                        http_status=status,
+                    ),
+                )
             except SandboxOAuthError as exc:
                 response = oauth_error(call, exc, http_status=error_status)
             return finish(request, call, response)

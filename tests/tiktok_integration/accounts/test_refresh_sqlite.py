@@ -19,11 +19,13 @@ import secrets
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from tests.tiktok_integration.publishing.workers import (
     Processes,
@@ -31,9 +33,14 @@ from tests.tiktok_integration.publishing.workers import (
     free_port,
     start_sandbox,
 )
+from tiktok_integration.client import TikTokTransientError
 from tiktok_integration.models import TikTokAccount
 from tiktok_integration.services import tokens
-from tiktok_integration.services.tokens import tiktok_account_access_token
+from tiktok_integration.services.tokens import (
+    ReconnectRequiredError,
+    tiktok_account_access_token,
+    tiktok_account_mark_reauth_required,
+)
 from tiktok_sandbox.models import Endpoint
 from tiktok_sandbox.selectors import sandbox_call_count
 
@@ -252,3 +259,132 @@ def test_a_refresh_landing_just_before_the_claim_is_used_not_repeated(
     assert token.value == other_worker[0] == account.access_token.reveal()
     assert account.status == TikTokAccount.Status.ACTIVE
     assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == calls_before + 1
+
+
+class FakeClock:
+    """Stands in for ``time`` in the token service: waiting costs nothing, and
+    ``on_wait`` runs at the first wait (what another worker does meanwhile)."""
+
+    def __init__(self, on_wait: Any = None) -> None:
+        self.now = time.monotonic()
+        self.waits = 0
+        self.on_wait = on_wait
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits += 1
+        self.now += seconds * 100  # each wait stands for a long one
+        if self.waits == 1 and self.on_wait is not None:
+            self.on_wait()
+
+
+def test_a_caller_finding_the_refresh_lease_taken_waits_for_the_holders_token(
+    member, client, public_creator, monkeypatch
+):
+    # given worker A holds the refresh lease and is talking to TikTok
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    TikTokAccount.objects.filter(pk=account.pk).update(
+        refresh_lease_until=timezone.now() + timedelta(seconds=60)
+    )
+    holder_token: list[str] = []
+
+    def holder_finishes() -> None:
+        holder_token.append(
+            tokens._refresh_as_lease_holder(
+                account=TikTokAccount.objects.get(pk=account.pk),
+                token_version=account.token_version,
+            )
+        )
+
+    clock = FakeClock(on_wait=holder_finishes)
+    monkeypatch.setattr(tokens, "time", clock)
+    calls_before = sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN)
+    # when worker B needs a refresh too
+    token = tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    # then B waited and uses A's token: one refresh reached TikTok
+    assert clock.waits >= 1
+    assert token.value == holder_token[0]
+    assert token.is_new and token.version == account.token_version + 1
+    assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == calls_before + 1
+
+
+def test_a_caller_gives_up_for_now_while_a_refresh_never_finishes(
+    member, client, public_creator, monkeypatch
+):
+    # given a connected account and worker A inside its refresh
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    real_refresh = tokens._refresh_with_one_retry
+    second_caller: list[Exception] = []
+
+    def refresh_while_another_caller_asks(stale: TikTokAccount) -> Any:
+        # worker B asks for a refresh while A's is under way (A seems stuck)
+        try:
+            tiktok_account_access_token(account_id=stale.pk, force_refresh=True)
+        except TikTokTransientError as error:
+            second_caller.append(error)
+        return real_refresh(stale)
+
+    monkeypatch.setattr(
+        tokens, "_refresh_with_one_retry", refresh_while_another_caller_asks
+    )
+    monkeypatch.setattr(tokens, "time", FakeClock())
+    calls_before = sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN)
+    # when A finishes
+    tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    # then B never sent the refresh token A was using (TikTok would have
+    # rotated it under A): it gave up as a temporary failure, to retry later
+    assert [error.code for error in second_caller] == ["refresh_in_progress"]
+    assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == calls_before + 1
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.ACTIVE
+    assert account.refresh_lease_until is None
+
+
+def test_a_refresh_lease_left_by_a_stopped_worker_runs_out(
+    member, client, public_creator, monkeypatch
+):
+    # given a worker died holding the refresh lease, which has run out
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    TikTokAccount.objects.filter(pk=account.pk).update(
+        refresh_lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    clock = FakeClock()
+    monkeypatch.setattr(tokens, "time", clock)
+    # when a caller needs a refresh, it refreshes at once
+    token = tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    assert clock.waits == 0
+    assert token.version == account.token_version + 1
+
+
+def test_an_account_marked_for_reconnection_meanwhile_is_not_refreshed(
+    member, client, public_creator, monkeypatch
+):
+    # given a worker has read a connected account, and before it takes the
+    # refresh lease the account is marked "reconnect needed" (TikTok revoked it)
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    real_claim = tokens._claim_refresh
+
+    def claim_after_revocation(**kwargs: Any) -> bool:
+        tiktok_account_mark_reauth_required(
+            account_id=account.pk, reason="TikTok says the creator disconnected."
+        )
+        return real_claim(**kwargs)
+
+    monkeypatch.setattr(tokens, "_claim_refresh", claim_after_revocation)
+    monkeypatch.setattr(tokens, "time", FakeClock())
+    calls_before = sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN)
+    # when it goes on
+    with pytest.raises(ReconnectRequiredError):
+        tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    # then no refresh was sent and the account stays as staff were told
+    assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == calls_before
+    account.refresh_from_db()
+    assert account.status == TikTokAccount.Status.REAUTH_REQUIRED
+    assert account.status_reason == "TikTok says the creator disconnected."
+    assert account.access_token is None and account.refresh_token is None

@@ -1,5 +1,7 @@
 """A lost init answer: re-sent for FILE_UPLOAD, never for a pull from URL.
 
+A 5xx answer to a pull or photo init counts as lost: TikTok had the request.
+
 TikTok starts pulling (and may publish) the moment it accepts a PULL_FROM_URL
 init, video or photos; an init whose answer was lost may therefore already be
 on its way to the profile, and sending it again could post twice. Such a job
@@ -11,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import timedelta
 from typing import Any, cast
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from cms.models import PostMedia
 from media_library.models import MediaAsset, VerifiedUrlPrefix
@@ -47,6 +51,19 @@ LOST = {
         "error_code": "gateway_timeout",
     },
 }
+# TikTok had the request and answered 5xx; it may have acted all the same
+# (RELIABILITY.md §2.2), and Postdeck cannot tell which.
+FAILED_5XX = {
+    "acted, then answered 500": {
+        "action": SandboxFault.Action.RESPOND_AFTER_ACTING,
+        "http_status": 500,
+    },
+    "answered 503 without acting": {
+        "action": SandboxFault.Action.RESPOND,
+        "http_status": 503,
+    },
+}
+UNKNOWN = LOST | FAILED_5XX
 
 
 @pytest.fixture
@@ -99,7 +116,7 @@ def assert_held_for_review(job: PublishJob) -> None:
     assert job.orphan_publish_ids == []
 
 
-@pytest.mark.parametrize("fault", LOST.values(), ids=LOST.keys())
+@pytest.mark.parametrize("fault", UNKNOWN.values(), ids=UNKNOWN.keys())
 def test_a_lost_pull_video_init_goes_to_review_not_sent_again(
     account, verified_media, fault
 ):
@@ -113,7 +130,7 @@ def test_a_lost_pull_video_init_goes_to_review_not_sent_again(
     assert inits(Endpoint.VIDEO_INIT) == 1
 
 
-@pytest.mark.parametrize("fault", LOST.values(), ids=LOST.keys())
+@pytest.mark.parametrize("fault", UNKNOWN.values(), ids=UNKNOWN.keys())
 def test_a_lost_photo_init_goes_to_review_not_sent_again(
     account, verified_media, fault
 ):
@@ -153,4 +170,27 @@ def test_a_lost_file_upload_init_is_sent_again_and_published_once(account, fault
     assert job.status == Status.PUBLISHED, job.failure_message
     assert inits(Endpoint.VIDEO_INIT) == 2
     assert len(job.orphan_publish_ids) == 1
+    assert sandbox_completed_publish_count() == 1
+
+
+def test_a_500_after_a_file_upload_init_is_retried_and_published_once(account):
+    # given TikTok makes the upload, then answers the init with a 500
+    sandbox_fault_add(
+        endpoint=Endpoint.VIDEO_INIT, **FAILED_5XX["acted, then answered 500"]
+    )
+    job = scheduled_job(account, source=FILE)
+    drive()
+    # then a temporary failure: parked, not held for a person
+    job.refresh_from_db()
+    assert job.status == Status.INIT_PENDING, job.failure_message
+    assert job.lease_owner == "" and job.next_action_at is not None
+    # when its backoff has passed
+    PublishJob.objects.filter(pk=job.pk).update(
+        next_action_at=timezone.now() - timedelta(minutes=5)
+    )
+    drive()
+    # then sent again and published once: the first upload never got a byte
+    job.refresh_from_db()
+    assert job.status == Status.PUBLISHED, job.failure_message
+    assert inits(Endpoint.VIDEO_INIT) == 2
     assert sandbox_completed_publish_count() == 1
