@@ -152,6 +152,8 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
                 ),
                 last_published_at=Max("publish_jobs__published_at", filter=published),
             )
+            # Aggregates drop Meta.ordering; pages (and autocomplete) need one.
+            .order_by("workspace", "username")
         )
 
     def get_urls(self) -> list[URLPattern]:
