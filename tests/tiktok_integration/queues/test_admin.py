@@ -102,3 +102,19 @@ def test_the_queue_list_query_count_does_not_grow(staff_client, workspace):
     assert _list_queries(staff_client, workspace, 2) == _list_queries(
         staff_client, workspace, 10
     )
+
+
+def test_staff_reach_an_accounts_queue_from_the_accounts_pages(staff_client, workspace):
+    # given a connected account with a queue
+    account = TikTokAccountFactory(workspace=workspace, username="alba")
+    PostingQueue.objects.create(account=account)
+    accounts = reverse("admin:tiktok_integration_tiktokaccount_changelist")
+    card = reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
+    # when
+    listing = staff_client.get(accounts).content.decode()
+    page = staff_client.get(card).content.decode()
+    # then the list links to the queues, the card to this account's queue
+    assert f'id="posting-queues-link" href="{LIST}"' in listing
+    assert f'href="{LIST}?q=alba" id="queue-link"' in page
+    found = staff_client.get(f"{LIST}?q=alba").content.decode()
+    assert "alba" in found and "0 posting queues" not in found
