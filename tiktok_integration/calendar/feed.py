@@ -132,6 +132,7 @@ class _PostRow:
     scheduled_at: datetime
     jobs: list[_JobRow]
     thumbnail: str
+    review: str = ""
 
 
 def _rows(posts: QuerySet[Post]) -> Iterator[_PostRow]:
@@ -151,11 +152,14 @@ def _rows(posts: QuerySet[Post]) -> Iterator[_PostRow]:
         .exclude(asset__thumbnail="")
         .values_list("post_id", "asset__thumbnail")
     )
-    for pk, title, scheduled_at in posts.order_by("scheduled_at", "pk").values_list(
-        "pk", "title", "scheduled_at"
-    ):
+    for pk, title, scheduled_at, editorial in posts.order_by(
+        "scheduled_at", "pk"
+    ).values_list("pk", "title", "scheduled_at", "editorial_state"):
         if scheduled_at is not None:
-            yield _PostRow(pk, title, scheduled_at, jobs[pk], thumbnails.get(pk, ""))
+            review = editorial if editorial in REVIEW_LABELS else ""
+            yield _PostRow(
+                pk, title, scheduled_at, jobs[pk], thumbnails.get(pk, ""), review
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +258,17 @@ def _thumbnail_storage() -> Storage:
 
 
 _STATUS_LABELS = dict(PublishJob.Status.choices)
+_Editorial = Post.EditorialState
+# The review states a post can wait in (issue 18); a post with no approval
+# policy, or approved and scheduled, shows its publishing state alone.
+REVIEW_LABELS = {
+    state.value: state.label
+    for state in (
+        _Editorial.IN_REVIEW,
+        _Editorial.CHANGES_REQUESTED,
+        _Editorial.APPROVED,
+    )
+}
 
 
 def post_event(
@@ -278,8 +293,9 @@ def post_event(
     ``avatar``}], ``movable`` and ``lockedReason`` (why not; a locked post may
     still be dragged and snaps back with the server's reason; a deferred post
     stays movable though its planned time has passed: moving it is how staff
-    pick a new time). A deferred post adds ``deferred``, ``nextAttemptAt``,
-    ``deferHeld``, ``deferReason`` and ``deferMessage``
+    pick a new time), ``review`` and ``reviewLabel`` (the review state it
+    waits in, ``REVIEW_LABELS``, or ""). A deferred post adds ``deferred``,
+    ``nextAttemptAt``, ``deferHeld``, ``deferReason`` and ``deferMessage``
     (``deferrals.deferral_props``).
     """
     statuses = tuple(job.status for job in row.jobs)
@@ -307,7 +323,8 @@ def post_event(
         "id": str(row.pk),
         "title": row.title,
         "start": wall.isoformat(timespec="seconds"),
-        "classNames": [f"pd-state-{state}"],
+        "classNames": [f"pd-state-{state}"]
+        + ([f"pd-review-{row.review}"] if row.review else []),
         "extendedProps": {
             "kind": "post",
             "state": state,
@@ -319,6 +336,8 @@ def post_event(
             ],
             "movable": not reason,
             "lockedReason": reason,
+            "review": row.review,
+            "reviewLabel": REVIEW_LABELS.get(row.review, ""),
             **deferral_props(deferrals, time_zone=time_zone, accounts=accounts.by_id),
         },
     }

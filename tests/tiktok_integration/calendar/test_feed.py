@@ -230,3 +230,22 @@ def test_the_calendar_page_lists_the_workspace_and_its_keys(member_client, new_y
     assert "Times in America/New_York" in page
     assert "M (on a post)" in page
     assert "<style" not in page and " style=" not in page
+
+
+def test_a_post_waiting_for_approval_carries_its_review_state(member_client, new_york):
+    # given a post in review and one approved and scheduled, same day
+    account = TikTokAccountFactory(workspace=new_york, username="alba")
+    wall = days_ahead(5, 10)
+    waiting = planned(new_york, wall, (account,), title="Waiting")
+    done = planned(new_york, wall.replace(hour=12), (account,), title="Done")
+    Post.objects.filter(pk=waiting.pk).update(editorial_state="in_review")
+    Post.objects.filter(pk=done.pk).update(editorial_state="scheduled")
+    start = wall.replace(hour=0)
+    # when
+    events = _posts(_feed(member_client, new_york, start, start + timedelta(days=1)))
+    # then only the waiting one has a review badge, in its own colour
+    by_title = {event["title"]: event for event in events}
+    assert by_title["Waiting"]["extendedProps"]["reviewLabel"] == "In review"
+    assert "pd-review-in_review" in by_title["Waiting"]["classNames"]
+    assert by_title["Done"]["extendedProps"]["reviewLabel"] == ""
+    assert not any(c.startswith("pd-review") for c in by_title["Done"]["classNames"])

@@ -144,6 +144,9 @@
       });
       box.appendChild(avatars);
       box.appendChild(node("span", "pd-ev-state", props.stateLabel));
+      if (props.reviewLabel) {
+        box.appendChild(node("span", "pd-ev-review pd-review-" + props.review, props.reviewLabel));
+      }
       if (props.kind === "next_try" || props.deferred) { box.classList.add("pd-ev-deferred"); }
       if (props.kind === "next_try") {
         box.appendChild(node("span", "pd-ev-next", "next try; planned " + describeWall(props.plannedAt) +
