@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[3]
 REFRESHERS = 4
 # Long enough that every refresher has read the account and tried to take the
 # refresh lease before the first refresh is saved.
-TIKTOK_DELAY_SECONDS = 1.5
+TIKTOK_DELAY_SECONDS = 2.5
 
 SETUP = """
 import django
@@ -91,8 +91,11 @@ django.setup()
 from tiktok_integration.services.tokens import tiktok_account_access_token
 from tiktok_sandbox.models import Endpoint
 from tiktok_sandbox.selectors import sandbox_call_count
-account_id, start_at = int(sys.argv[1]), float(sys.argv[2])
-time.sleep(max(0.0, start_at - time.time()))
+account_id, go = int(sys.argv[1]), __import__("pathlib").Path(sys.argv[2])
+# Loaded and ready: wait for the others, however slow this machine is.
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.01)
 try:
     token = tiktok_account_access_token(account_id=account_id, force_refresh=True)
     print(json.dumps({"token": token.value, "version": token.version}))
@@ -165,15 +168,19 @@ def sqlite_stack(tmp_path: Path) -> Any:
 
 
 @pytest.mark.sqlite_only
-def test_four_processes_forcing_a_refresh_on_sqlite_make_one_refresh(sqlite_stack):
+def test_four_processes_forcing_a_refresh_on_sqlite_make_one_refresh(
+    sqlite_stack, tmp_path
+):
     env, processes = sqlite_stack
     # given an account on the shared file and a TikTok slow to answer refreshes
     account_id = run_script(env, SETUP, str(TIKTOK_DELAY_SECONDS))
-    start_at = f"{time.time() + 3:.3f}"
-    # when four processes (beat sweeps, workers) force a refresh at once
+    go = tmp_path / "go"
+    # when four processes (beat sweeps, workers) force a refresh at once:
+    # started together only once all four have loaded Django (a process that
+    # arrived after the first refresh was saved would rightly force another)
     refreshers = [
         subprocess.Popen(
-            [sys.executable, "-c", REFRESHER, account_id, start_at],
+            [sys.executable, "-c", REFRESHER, account_id, str(go)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -182,6 +189,10 @@ def test_four_processes_forcing_a_refresh_on_sqlite_make_one_refresh(sqlite_stac
         )
         for _ in range(REFRESHERS)
     ]
+    for refresher in refreshers:
+        assert refresher.stdout is not None
+        assert refresher.stdout.readline().strip() == "ready"
+    go.touch()
     outputs = [refresher.communicate(timeout=120) for refresher in refreshers]
     # then
     assert [r.returncode for r in refreshers] == [0] * REFRESHERS, [
