@@ -1,0 +1,55 @@
+"""Found walking through `make run` as a newcomer, checked in a real browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.conftest import screenshot
+from tests.factories.media import MediaAssetFactory
+from tests.factories.workspaces import WorkspaceFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page: Any, live_server: Any, path: str) -> None:
+    get_user_model().objects.create_superuser(
+        "manager", "manager@example.com", "a-long-password-1"
+    )
+    page.goto(f"{live_server.url}{path}")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", "a-long-password-1")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}{path}")
+
+
+def test_the_media_library_asks_for_no_missing_page_while_it_stays_open(
+    live_server: Any, page: Any
+) -> None:
+    # given a library with a file being read and one that is ready: their
+    # cards say data-live="true" / "false"
+    workspace = WorkspaceFactory(name="Bakery")
+    MediaAssetFactory(workspace=workspace, original_filename="ready.mp4")
+    MediaAssetFactory(
+        workspace=workspace,
+        original_filename="reading.mp4",
+        probe_status="pending",
+        is_tiktok_ready=False,
+    )
+    failed: list[str] = []
+    page.on(
+        "response",
+        lambda response: (
+            failed.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    # when the page stays open past the live refresh's period (5 s)
+    _log_in(page, live_server, "/admin/media_library/mediaasset/")
+    page.wait_for_timeout(7_000)
+    # then nothing asked for ".../mediaasset/false/" or ".../true/"
+    screenshot(page, "newcomer-media-library-open")
+    assert failed == []
