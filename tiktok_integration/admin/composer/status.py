@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cms.models import Post
-from cms.scheduling import describe_offset, utc_to_local
+from cms.scheduling import format_local
 from tiktok_integration.models import PublishJob
 
 Status = PublishJob.Status
@@ -40,11 +40,9 @@ def _words(job: PublishJob, time_zone: str) -> str:
     if status == Status.SCHEDULED:
         if job.scheduled_at is None:
             return "Waiting to be sent."
-        local = utc_to_local(job.scheduled_at, time_zone)
-        planned = (
-            f"{local:%Y-%m-%d %H:%M} {time_zone} "
-            f"({describe_offset(job.scheduled_at, time_zone)})"
-        )
+        # The admin's one way of writing a moment: "1 Dec 2026, 16:49 CET
+        # (Europe/Berlin)", as on the post page and the calendar.
+        planned = format_local(job.scheduled_at, time_zone)
         if job.deferred_until is not None:
             # A cap deferred it: the planned time stays, the message says when
             # Postdeck tries next and why.
