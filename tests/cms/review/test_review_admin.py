@@ -3,6 +3,8 @@ constant number of queries."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -280,3 +282,21 @@ def test_a_client_reviewer_has_no_models_in_the_admin_at_all(
     client.force_login(client_reviewer)
     assert 'id="nav-media"' in client.get(reverse("admin:index")).content.decode()
     assert client.get(media).status_code == 200
+
+
+def test_the_review_page_writes_times_the_admins_one_way(client, agency, editor):
+    # given a post planned in Berlin and sent for review
+    agency.time_zone = "Europe/Berlin"
+    agency.save()
+    post = submitted(agency, editor)
+    client.force_login(editor)
+    # when
+    body = client.get(review_url(post)).content.decode()
+    # then: the plan and the history with minutes and the zone named
+    planned = post.scheduled_at.astimezone(ZoneInfo("UTC"))
+    assert (
+        f"Planned for <strong>{planned.day} {planned:%b %Y, %H:%M} UTC</strong> (UTC)"
+        in body
+    )
+    sent = post.review_events.get().at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert f"{sent.day} {sent:%b %Y, %H:%M} {sent.tzname()}" in body
