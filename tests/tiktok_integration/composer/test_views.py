@@ -272,7 +272,7 @@ def test_live_state_gives_words_and_the_public_link(staff_client, workspace):
     )
 
 
-def test_live_state_writes_the_planned_time_as_every_admin_page_does(
+def test_live_state_writes_the_planned_time_and_whether_review_holds_it(
     staff_client, workspace
 ):
     # given a post planned for 1 Dec 2026, 16:49 in Berlin (15:49 UTC)
@@ -290,6 +290,16 @@ def test_live_state_writes_the_planned_time_as_every_admin_page_does(
     # then: day, month in words, minutes, the zone's abbreviation and name
     assert state["targets"][0]["words"] == (
         "Scheduled for 1 Dec 2026, 16:49 CET (Europe/Berlin)."
+    )
+    # and while it waits for review it does not claim to be scheduled
+    Post.objects.filter(pk=job.post.pk).update(
+        editorial_state=Post.EditorialState.IN_REVIEW
+    )
+    state = staff_client.get(
+        reverse("admin:cms_post_compose_status", args=[job.post.pk])
+    ).json()
+    assert state["targets"][0]["words"] == (
+        "Planned for 1 Dec 2026, 16:49 CET (Europe/Berlin); it goes out once approved."
     )
 
 
