@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tests.conftest import screenshot
 from tests.factories.media import MediaAssetFactory
+from tests.factories.tiktok import TikTokAccountFactory
 from tests.factories.workspaces import WorkspaceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,3 +56,39 @@ def test_the_media_library_asks_for_no_missing_page_while_it_stays_open(
     # then nothing asked for ".../mediaasset/false/" or ".../true/"
     screenshot(page, "newcomer-media-library-open")
     assert failed == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_accounts_list_reads_as_words_and_leads_to_the_queues(
+    live_server: Any, page: Any, width: int
+) -> None:
+    # given a connected account and a disconnected one
+    workspace = WorkspaceFactory(name="Bakery")
+    TikTokAccountFactory(
+        workspace=workspace,
+        username="bakery",
+        display_name="Bakery on the corner",
+        refresh_token_expires_at=timezone.now() + timedelta(days=150),
+    )
+    TikTokAccountFactory(
+        workspace=workspace, username="old.bakery", status="disconnected"
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    # when
+    _log_in(page, live_server, "/admin/tiktok_integration/tiktokaccount/")
+    # then: names, the state and the connection's end in words, no token columns
+    table = page.locator("#result_list").inner_text().replace("\xa0", " ")
+    assert "Bakery on the corner" in table and "@bakery" in table
+    assert "Connected" in table and "Disconnected" in table
+    assert "in 4 months" in table
+    assert "Access token" not in table and "Refresh token" not in table
+    screenshot(page, f"newcomer-accounts-{width}")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth + 1"
+    )
+    # and the posting queues are one click away, with a queue offered to set up
+    page.click("#posting-queues-link")
+    page.wait_for_url("**/postingqueue/")
+    page.go_back()
+    page.get_by_role("link", name="Set up").click()
+    assert page.locator("#id_account").input_value() != ""
