@@ -87,7 +87,7 @@ class PostAdmin(WorkspaceScopedAdmin):
     readonly_fields = [
         "local_schedule",
         "targets_detail",
-        "created_by",
+        "created_by_name",
         "created_at",
         "updated_at",
     ]
@@ -112,7 +112,12 @@ class PostAdmin(WorkspaceScopedAdmin):
             "Record",
             {
                 "classes": ["collapse"],
-                "fields": ["external_id", "created_by", "created_at", "updated_at"],
+                "fields": [
+                    "external_id",
+                    "created_by_name",
+                    "created_at",
+                    "updated_at",
+                ],
             },
         ),
     ]
@@ -245,6 +250,12 @@ class PostAdmin(WorkspaceScopedAdmin):
                 for job in jobs
             ),
         )
+
+    @admin.display(description="Created by")
+    def created_by_name(self, obj: Post) -> str:
+        # A name, not a link: most staff may not open user pages (a 403).
+        user = obj.created_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description="Media", ordering="n_media")
     def media_count(self, obj: Post) -> int:

@@ -89,7 +89,7 @@ ACCOUNT_FIELDS = (
     "follower_count",
     "likes_count",
     "video_count",
-    "connected_by",
+    "connected_by_name",
     "connected_at",
     "last_refreshed_at",
     "creator_info_fetched_at",
@@ -269,6 +269,12 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
         return HttpResponseRedirect(
             reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
         )
+
+    @admin.display(description="Connected by")
+    def connected_by_name(self, obj: TikTokAccount) -> str:
+        # A name, not a link: most staff may not open user pages (a 403).
+        user = obj.connected_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description="Account", ordering="username")
     def account_label(self, obj: TikTokAccount) -> str:
