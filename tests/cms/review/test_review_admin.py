@@ -275,6 +275,8 @@ def test_a_client_reviewer_has_no_models_in_the_admin_at_all(
     assert 'id="nav-review"' in index
     for task in ("compose", "posts", "media", "accounts", "analytics", "system"):
         assert f'id="nav-{task}"' not in index
+    # and no link to the accounts, which would answer 403
+    assert reverse("admin:tiktok_integration_tiktokaccount_changelist") not in index
     assert client.get(media).status_code == 403
     # a member with another role elsewhere keeps that workspace's admin
     other = WorkspaceFactory()
