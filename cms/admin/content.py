@@ -73,7 +73,6 @@ class PostAdmin(WorkspaceScopedAdmin):
         "editorial_state",
         "targets",
         "media_count",
-        "updated_at",
     ]
     list_filter = [
         ("workspace", admin.RelatedOnlyFieldListFilter),

@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.conftest import screenshot
+from tests.factories.cms import PostFactory
 from tests.factories.media import MediaAssetFactory
-from tests.factories.tiktok import TikTokAccountFactory
+from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
 from tests.factories.workspaces import WorkspaceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,3 +93,29 @@ def test_the_accounts_list_reads_as_words_and_leads_to_the_queues(
     page.go_back()
     page.get_by_role("link", name="Set up").click()
     assert page.locator("#id_account").input_value() != ""
+
+
+def test_the_posts_list_fits_beside_the_filters_at_desk_width(
+    live_server: Any, page: Any
+) -> None:
+    # given posts on two accounts with long names, published with their links
+    workspace = WorkspaceFactory(name="Bakery and Patisserie on the Corner")
+    for name in ("bakery.on.the.corner.official", "patisserie.on.the.corner"):
+        account = TikTokAccountFactory(workspace=workspace, username=name)
+        for title in ("Croissant reel of the morning", "Sourdough story"):
+            PublishJobFactory(
+                account=account,
+                post=PostFactory(workspace=workspace, title=title),
+                status="published",
+                public_url="https://www.tiktok.com/@bakery/video/7300000000000000009",
+            )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # when
+    _log_in(page, live_server, "/admin/cms/post/")
+    # then: the filter sidebar is open and the table needs no sideways scroll
+    assert page.locator("#changelist-filter").is_visible()
+    screenshot(page, "newcomer-posts-1280")
+    assert page.evaluate(
+        "(() => { const r = document.querySelector('#changelist .results');"
+        " return r.scrollWidth <= r.clientWidth + 1; })()"
+    )
