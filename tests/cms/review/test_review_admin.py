@@ -68,7 +68,12 @@ def test_a_client_reviewer_opens_only_posts_waiting_for_the_client(
     internal = submitted(agency, editor)
     waiting = at_client_stage(agency, editor, approver)
     client.force_login(client_reviewer)
-    assert client.get(review_url(internal)).status_code == 404
+    # a post not waiting for the client (never, or no longer: an old
+    # notification's link) leads to their inbox with a word, not to a 404
+    refused = client.get(review_url(internal), follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("admin:cms_post_review_inbox")
+    assert "not waiting for your review now" in refused.content.decode()
+    assert internal.title not in refused.content.decode()
     page = client.get(review_url(waiting))
     assert page.status_code == 200
     body = page.content.decode()
