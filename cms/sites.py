@@ -141,8 +141,19 @@ class PostdeckAdminSite(admin.AdminSite):
         workspace_ids = workspace_ids_for(request.user)
         now = timezone.now()
         analytics = self.analytics_context(workspace_ids, now)
+        accounts_admin = next(
+            (
+                model_admin
+                for model, model_admin in self._registry.items()
+                if model._meta.label_lower == "tiktok_integration.tiktokaccount"
+            ),
+            None,
+        )
         return {
             **analytics,
+            # A client reviewer may not open the accounts: no link to a 403.
+            "may_open_accounts": accounts_admin is not None
+            and accounts_admin.has_view_permission(request),
             **dashboard_context(
                 request,
                 workspace_ids=workspace_ids,

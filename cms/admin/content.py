@@ -10,6 +10,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from cms.admin.evidence import consent_evidence_html
 from cms.admin.post_form import PostAdminForm
 from cms.admin.review import review_urls
 from cms.models import Post, PostMedia
@@ -72,7 +73,6 @@ class PostAdmin(WorkspaceScopedAdmin):
         "editorial_state",
         "targets",
         "media_count",
-        "updated_at",
     ]
     list_filter = [
         ("workspace", admin.RelatedOnlyFieldListFilter),
@@ -86,7 +86,7 @@ class PostAdmin(WorkspaceScopedAdmin):
     readonly_fields = [
         "local_schedule",
         "targets_detail",
-        "created_by",
+        "created_by_name",
         "created_at",
         "updated_at",
     ]
@@ -111,7 +111,12 @@ class PostAdmin(WorkspaceScopedAdmin):
             "Record",
             {
                 "classes": ["collapse"],
-                "fields": ["external_id", "created_by", "created_at", "updated_at"],
+                "fields": [
+                    "external_id",
+                    "created_by_name",
+                    "created_at",
+                    "updated_at",
+                ],
             },
         ),
     ]
@@ -237,11 +242,19 @@ class PostAdmin(WorkspaceScopedAdmin):
                         "admin:tiktok_integration_publishjob_change", args=[job.pk]
                     ),
                     job.pk,
-                    _evidence(job),
+                    consent_evidence_html(
+                        job, obj.time_zone or obj.workspace.time_zone
+                    ),
                 )
                 for job in jobs
             ),
         )
+
+    @admin.display(description="Created by")
+    def created_by_name(self, obj: Post) -> str:
+        # A name, not a link: most staff may not open user pages (a 403).
+        user = obj.created_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     @admin.display(description="Media", ordering="n_media")
     def media_count(self, obj: Post) -> int:
@@ -266,34 +279,3 @@ class PostAdmin(WorkspaceScopedAdmin):
         )
         if change and edited:
             post_content_edited(post_id=form.instance.pk, user=request.user)
-
-
-def _evidence(job: PublishJob) -> SafeString | str:
-    snapshot: dict[str, Any] = job.consent_snapshot or {}
-    if not snapshot:
-        return format_html(
-            '<div class="postdeck-evidence">{}</div>',
-            "No consent record: set up in the job form, not the composer.",
-        )
-    who = snapshot.get("consented_by") or {}
-    shown = snapshot.get("creator_info_shown") or {}
-    choices = snapshot.get("choices") or {}
-    return format_html(
-        '<dl class="postdeck-evidence"><dt>Consented</dt><dd>{} at {}</dd>'
-        "<dt>Mode</dt><dd>{} (needs {})</dd>"
-        "<dt>Declaration shown</dt><dd>{}</dd>"
-        "<dt>Creator shown</dt><dd>{} @{}</dd>"
-        "<dt>Choices</dt><dd>{}</dd>"
-        "<dt>TikTok receives</dt><dd>{}</dd>"
-        "<dt>App looked unaudited</dt><dd>{}</dd></dl>",
-        who.get("name", "?"),
-        snapshot.get("consented_at", "?"),
-        snapshot.get("mode", job.mode),
-        snapshot.get("scope_needed", "?"),
-        snapshot.get("declaration_text") or "—",
-        shown.get("nickname", ""),
-        shown.get("username", ""),
-        ", ".join(f"{name}={value}" for name, value in choices.items()) or "—",
-        ", ".join(snapshot.get("sent_to_tiktok") or []) or "—",
-        "yes" if snapshot.get("app_looked_unaudited") else "no",
-    )

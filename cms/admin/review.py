@@ -78,10 +78,15 @@ def review_urls(model_admin: Any) -> list[URLPattern]:
     ]
 
 
+class NoLongerWaitingError(Http404):
+    """A client reviewer opened a post of their workspace that does not wait
+    for the client (a 404 to every caller that does not catch it)."""
+
+
 def _reviewable_post(request: HttpRequest, post_id: int) -> tuple[Post, str | None]:
     """The post and the user's role in its workspace; 404 for anyone who may
-    not open it (another workspace, or a client reviewer and a post not
-    waiting for the client)."""
+    not open it (another workspace), ``NoLongerWaitingError`` for a client
+    reviewer and a post not waiting for the client."""
     allowed = workspace_ids_reviewed_by(request.user)
     posts = Post.objects.select_related("workspace")
     if allowed is not None:
@@ -94,7 +99,7 @@ def _reviewable_post(request: HttpRequest, post_id: int) -> tuple[Post, str | No
         post.editorial_state == Post.EditorialState.IN_REVIEW
         and post.review_stage == Post.ReviewStage.CLIENT
     ):
-        raise Http404("This post is not waiting for your review.")
+        raise NoLongerWaitingError("This post is not waiting for your review.")
     return post, role
 
 
@@ -105,7 +110,13 @@ def review_page(
     (``body`` = what should change), ``comment`` (``body``, optional
     ``parent``), ``resolve`` (``comment``), ``submit``, ``link_create``
     (``days``), ``link_revoke`` (``link``). Redirects back with a message."""
-    post, role = _reviewable_post(request, post_id)
+    try:
+        post, role = _reviewable_post(request, post_id)
+    except NoLongerWaitingError:
+        # A client's notification outlives the review: say so instead of a
+        # 404, naming nothing of a post the client may not see.
+        messages.info(request, "That post is not waiting for your review now.")
+        return HttpResponseRedirect(reverse("admin:cms_post_review_inbox"))
     if request.method == "POST":
         _act(request, post, role)
         post.refresh_from_db(fields=["editorial_state", "review_stage"])

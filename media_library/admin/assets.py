@@ -115,7 +115,7 @@ class MediaAssetAdmin(
         "tiktok_ready",
         "pull_url",
         "source_asset",
-        "uploaded_by",
+        "uploaded_by_name",
         "created_at",
     ]
     fieldsets = [
@@ -148,12 +148,18 @@ class MediaAssetAdmin(
                     "size_bytes",
                     "mime_type",
                     "source_asset",
-                    "uploaded_by",
+                    "uploaded_by_name",
                     "created_at",
                 ],
             },
         ),
     ]
+
+    @admin.display(description="Uploaded by")
+    def uploaded_by_name(self, obj: MediaAsset) -> str:
+        # A name, not a link: most staff may not open user pages (a 403).
+        user = obj.uploaded_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MediaAsset]:
         return (

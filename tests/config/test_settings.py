@@ -308,3 +308,28 @@ def test_sqlite_accepts_concurrent_writers_from_two_processes(tmp_path):
         tmp_path,
     )
     assert count.stdout.strip() == "300"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"POSTDECK_PORT": "38123"}, "http://127.0.0.1:38123"),
+        (
+            {"POSTDECK_PORT": "38123", "POSTDECK_BASE_URL": "http://localhost:9000"},
+            "http://localhost:9000",
+        ),
+        ({}, "http://127.0.0.1:8000"),
+    ],
+)
+def test_a_command_beside_make_run_on_another_port_reaches_that_server(
+    tmp_path: Path, extra: dict[str, str], expected: str
+) -> None:
+    # `POSTDECK_PORT=38123 make run` serves (and its sandbox answers) there;
+    # manage.py commands given the same port must call that address too.
+    result = run_shell(
+        "from django.conf import settings as s; print(s.BASE_URL)",
+        {**LOCAL_ENV, **extra},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

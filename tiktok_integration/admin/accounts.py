@@ -21,7 +21,7 @@ from tiktok_integration.admin.account_card import (
     expiry_words,
 )
 from tiktok_integration.client import TikTokError
-from tiktok_integration.client.facts import CAP_WINDOW_SECONDS, PrivacyLevel
+from tiktok_integration.client.facts import CAP_WINDOW_SECONDS
 from tiktok_integration.composer import CreatorRules
 from tiktok_integration.gateway.errors import ComeBackLaterError
 from tiktok_integration.models import PublishJob, TikTokAccount
@@ -89,7 +89,7 @@ ACCOUNT_FIELDS = (
     "follower_count",
     "likes_count",
     "video_count",
-    "connected_by",
+    "connected_by_name",
     "connected_at",
     "last_refreshed_at",
     "creator_info_fetched_at",
@@ -100,19 +100,20 @@ ACCOUNT_FIELDS = (
 class TikTokAccountAdmin(WorkspaceScopedAdmin):
     change_list_template = "admin/tiktok_integration/tiktokaccount/change_list.html"
     change_form_template = "admin/tiktok_integration/tiktokaccount/change_form.html"
+    # A list staff read, not a table of tokens: who, in which workspace, the
+    # connection in words, until when it lasts, today's posts and the queue.
     list_display = [
-        "__str__",
-        "display_name",
+        "account_label",
         "workspace",
-        "status",
-        "access_expiry",
-        "refresh_expiry",
+        "connection",
+        "connection_ends",
         "posts_today",
         "last_published",
-        "looks_unaudited",
+        "queue",
     ]
+    list_display_links = ["account_label"]
     list_filter = ["status", ("workspace", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["workspace"]
+    list_select_related = ["workspace", "posting_queue"]
     search_fields = ["username", "display_name", "open_id"]
     search_help_text = "Search by @username, display name or open id."
     # Tokens are never listed here: EncryptedTextField is not editable, and the
@@ -177,6 +178,7 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         context = {
+            "title": "TikTok accounts",
             "connect_workspaces": list(workspace_list_for(request.user)),
             **(extra_context or {}),
         }
@@ -270,6 +272,62 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
             reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
         )
 
+    @admin.display(description="Connected by")
+    def connected_by_name(self, obj: TikTokAccount) -> str:
+        # A name, not a link: most staff may not open user pages (a 403).
+        user = obj.connected_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
+
+    @admin.display(description="Account", ordering="username")
+    def account_label(self, obj: TikTokAccount) -> str:
+        avatar = obj.avatar_url or (obj.creator_info or {}).get("avatar_url") or ""
+        return format_html(
+            '<span class="postdeck-account-label">{}<span><strong>{}</strong><br>'
+            '<span class="postdeck-muted">{}</span></span></span>',
+            format_html(
+                '<img src="{}" alt="" width="36" height="36" class="postdeck-avatar">',
+                avatar,
+            )
+            if avatar
+            else "",
+            obj.display_name or str(obj),
+            str(obj),
+        )
+
+    @admin.display(description="Connection", ordering="status")
+    def connection(self, obj: TikTokAccount) -> str:
+        return format_html(
+            '<span class="postdeck-badge postdeck-account-{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="Connection ends", ordering="refresh_token_expires_at")
+    def connection_ends(self, obj: TikTokAccount) -> str:
+        if obj.status == TikTokAccount.Status.DISCONNECTED:
+            return "—"
+        return expiry_words(obj.refresh_token_expires_at)
+
+    @admin.display(description="Posting queue")
+    def queue(self, obj: TikTokAccount) -> str:
+        queue = getattr(obj, "posting_queue", None)
+        if queue is not None:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse(
+                    "admin:tiktok_integration_postingqueue_change", args=[queue.pk]
+                ),
+                "Paused" if queue.paused else "Open",
+            )
+        if obj.status == TikTokAccount.Status.DISCONNECTED:
+            return "—"
+        return format_html(
+            '<a href="{}?account={}">{}</a>',
+            reverse("admin:tiktok_integration_postingqueue_add"),
+            obj.pk,
+            "Set up",
+        )
+
     @admin.display(description="Access token", ordering="access_token_expires_at")
     def access_expiry(self, obj: TikTokAccount) -> str:
         return expiry_words(obj.access_token_expires_at)
@@ -286,14 +344,7 @@ class TikTokAccountAdmin(WorkspaceScopedAdmin):
     @admin.display(description="Last publish", ordering="last_published_at")
     def last_published(self, obj: TikTokAccount) -> str:
         moment = getattr(obj, "last_published_at", None)
-        return f"{timesince(moment)} ago" if moment else "never"
-
-    @admin.display(description="Unaudited app?", boolean=True)
-    def looks_unaudited(self, obj: TikTokAccount) -> bool | None:
-        options = obj.creator_info.get("privacy_level_options")
-        if not options:
-            return None
-        return list(options) == [PrivacyLevel.SELF_ONLY]
+        return f"{timesince(moment, depth=1)} ago" if moment else "never"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Accounts arrive through OAuth, never by typing tokens into a form.

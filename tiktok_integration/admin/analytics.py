@@ -67,6 +67,7 @@ class TikTokVideoAdmin(WorkspaceScopedAdmin):
     """Every synced video, with its latest counts and the job it is linked to."""
 
     change_list_template = "admin/tiktok_integration/tiktokvideo/change_list.html"
+    workspace_path = "account__workspace"
     list_display = [
         "__str__",
         "account",

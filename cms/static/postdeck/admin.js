@@ -12,8 +12,11 @@ document.addEventListener("submit", (event) => {
 // Live state: every element with data-live="<url>" and an id is refreshed from
 // that URL (the same page) without a reload. One request per URL every
 // LIVE_EVERY_MS, none while the tab is hidden; an element someone is using
-// (focus inside, a ticked checkbox, an open <details>) is left alone.
+// (focus inside, a ticked checkbox, an open <details>) is left alone. Only
+// paths count: the media library's cards say data-live="true|false" for their
+// own poller, and fetching those as URLs was a 404 every few seconds.
 const LIVE_EVERY_MS = 5000;
+const LIVE_ELEMENTS = "[data-live^='/'][id]";
 
 function liveBusy(element) {
   return (
@@ -27,7 +30,7 @@ async function liveRefresh() {
     return;
   }
   const groups = new Map();
-  for (const element of document.querySelectorAll("[data-live][id]")) {
+  for (const element of document.querySelectorAll(LIVE_ELEMENTS)) {
     const url = element.dataset.live;
     if (!groups.has(url)) {
       groups.set(url, []);
@@ -58,6 +61,6 @@ async function liveRefresh() {
   }
 }
 
-if (document.querySelector("[data-live][id]")) {
+if (document.querySelector(LIVE_ELEMENTS)) {
   window.setInterval(liveRefresh, LIVE_EVERY_MS);
 }

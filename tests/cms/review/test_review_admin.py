@@ -3,6 +3,8 @@ constant number of queries."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -66,7 +68,12 @@ def test_a_client_reviewer_opens_only_posts_waiting_for_the_client(
     internal = submitted(agency, editor)
     waiting = at_client_stage(agency, editor, approver)
     client.force_login(client_reviewer)
-    assert client.get(review_url(internal)).status_code == 404
+    # a post not waiting for the client (never, or no longer: an old
+    # notification's link) leads to their inbox with a word, not to a 404
+    refused = client.get(review_url(internal), follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("admin:cms_post_review_inbox")
+    assert "not waiting for your review now" in refused.content.decode()
+    assert internal.title not in refused.content.decode()
     page = client.get(review_url(waiting))
     assert page.status_code == 200
     body = page.content.decode()
@@ -273,6 +280,8 @@ def test_a_client_reviewer_has_no_models_in_the_admin_at_all(
     assert 'id="nav-review"' in index
     for task in ("compose", "posts", "media", "accounts", "analytics", "system"):
         assert f'id="nav-{task}"' not in index
+    # and no link to the accounts, which would answer 403
+    assert reverse("admin:tiktok_integration_tiktokaccount_changelist") not in index
     assert client.get(media).status_code == 403
     # a member with another role elsewhere keeps that workspace's admin
     other = WorkspaceFactory()
@@ -280,3 +289,21 @@ def test_a_client_reviewer_has_no_models_in_the_admin_at_all(
     client.force_login(client_reviewer)
     assert 'id="nav-media"' in client.get(reverse("admin:index")).content.decode()
     assert client.get(media).status_code == 200
+
+
+def test_the_review_page_writes_times_the_admins_one_way(client, agency, editor):
+    # given a post planned in Berlin and sent for review
+    agency.time_zone = "Europe/Berlin"
+    agency.save()
+    post = submitted(agency, editor)
+    client.force_login(editor)
+    # when
+    body = client.get(review_url(post)).content.decode()
+    # then: the plan and the history with minutes and the zone named
+    planned = post.scheduled_at.astimezone(ZoneInfo("UTC"))
+    assert (
+        f"Planned for <strong>{planned.day} {planned:%b %Y, %H:%M} UTC</strong> (UTC)"
+        in body
+    )
+    sent = post.review_events.get().at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert f"{sent.day} {sent:%b %Y, %H:%M} {sent.tzname()}" in body

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories.tiktok import TikTokAccountFactory, TikTokVideoFactory
 from tests.factories.workspaces import MembershipFactory
 from tests.tiktok_integration.analytics.conftest import make_videos
 from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
@@ -140,3 +141,21 @@ def test_the_account_page_renews_stale_covers_in_batches(
         )
         assert requests.get(cover["Location"], timeout=10).status_code == 200
     assert sandbox_call_count(endpoint=Endpoint.VIDEO_QUERY) == 2
+
+
+def test_a_staff_member_opens_analytics_with_only_their_workspaces_videos(
+    staff_client, workspace
+):
+    # given a video of the member's workspace and one of another workspace
+    mine = TikTokVideoFactory(
+        account=TikTokAccountFactory(workspace=workspace), title="Our croissant"
+    )
+    TikTokVideoFactory(title="Someone else's bagel")
+    # when the member opens Analytics from the navigation
+    response = staff_client.get(
+        reverse("admin:tiktok_integration_tiktokvideo_changelist")
+    )
+    # then the list opens (it was a 500: the videos have no workspace field)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert mine.title in body and "Someone else's bagel" not in body

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -217,6 +218,11 @@ def test_the_move_endpoint_moves_or_says_why_not(member_client, new_york):
     response = member_client.post(url, body, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["event"]["start"] == days_ahead(6, 10).isoformat()
+    moved_to = days_ahead(6, 10).replace(tzinfo=ZoneInfo("America/New_York"))
+    assert response.json()["message"] == (
+        f"Moved \u201c{post.title}\u201d to {moved_to.day} "
+        f"{moved_to:%b %Y}, 10:00 {moved_to.tzname()} (America/New_York)."
+    )
     body["start"] = days_ahead(-2, 10).isoformat()
     response = member_client.post(url, body, content_type="application/json")
     assert response.status_code == 409

@@ -3,6 +3,8 @@ without trusting the browser."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.http import QueryDict
 from django.test import Client
@@ -267,6 +269,37 @@ def test_live_state_gives_words_and_the_public_link(staff_client, workspace):
     assert by_account[job.account_id]["words"] == "Published."
     assert by_account[failed.account_id]["words"] == (
         "Failed: TikTok refused the video: its frame rate is too high."
+    )
+
+
+def test_live_state_writes_the_planned_time_and_whether_review_holds_it(
+    staff_client, workspace
+):
+    # given a post planned for 1 Dec 2026, 16:49 in Berlin (15:49 UTC)
+    workspace.time_zone = "Europe/Berlin"
+    workspace.save()
+    job = PublishJobFactory(
+        post=PostFactory(workspace=workspace, time_zone="Europe/Berlin"),
+        status=PublishJob.Status.SCHEDULED,
+        scheduled_at=datetime(2026, 12, 1, 15, 49, tzinfo=UTC),
+    )
+    # when
+    state = staff_client.get(
+        reverse("admin:cms_post_compose_status", args=[job.post.pk])
+    ).json()
+    # then: day, month in words, minutes, the zone's abbreviation and name
+    assert state["targets"][0]["words"] == (
+        "Scheduled for 1 Dec 2026, 16:49 CET (Europe/Berlin)."
+    )
+    # and while it waits for review it does not claim to be scheduled
+    Post.objects.filter(pk=job.post.pk).update(
+        editorial_state=Post.EditorialState.IN_REVIEW
+    )
+    state = staff_client.get(
+        reverse("admin:cms_post_compose_status", args=[job.post.pk])
+    ).json()
+    assert state["targets"][0]["words"] == (
+        "Planned for 1 Dec 2026, 16:49 CET (Europe/Berlin); it goes out once approved."
     )
 
 

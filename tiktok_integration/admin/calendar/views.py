@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.scheduling import LocalTimeError, zone
+from cms.scheduling import LocalTimeError, format_local, zone
 from tiktok_integration.calendar.feed import (
     FeedQuery,
     calendar_feed,
@@ -160,6 +160,6 @@ def calendar_move_view(request: HttpRequest, site: Any) -> JsonResponse:
                 now=db_now(),
             ),
             "message": f"Moved \u201c{move.post.title}\u201d to "
-            f"{move.to_wall_time} ({move.time_zone}).",
+            f"{format_local(move.to_instant, move.time_zone)}.",
         }
     )

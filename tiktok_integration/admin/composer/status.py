@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cms.models import Post
-from cms.scheduling import describe_offset, utc_to_local
+from cms.scheduling import format_local
 from tiktok_integration.models import PublishJob
 
 Status = PublishJob.Status
@@ -34,21 +34,22 @@ def _waits_for_link(job: PublishJob) -> bool:
     )
 
 
-def _words(job: PublishJob, time_zone: str) -> str:
+def _words(job: PublishJob, time_zone: str, *, in_review: bool = False) -> str:
     status = job.status
     reason = job.failure_message or job.fail_reason
     if status == Status.SCHEDULED:
         if job.scheduled_at is None:
             return "Waiting to be sent."
-        local = utc_to_local(job.scheduled_at, time_zone)
-        planned = (
-            f"{local:%Y-%m-%d %H:%M} {time_zone} "
-            f"({describe_offset(job.scheduled_at, time_zone)})"
-        )
+        # The admin's one way of writing a moment: "1 Dec 2026, 16:49 CET
+        # (Europe/Berlin)", as on the post page and the calendar.
+        planned = format_local(job.scheduled_at, time_zone)
         if job.deferred_until is not None:
             # A cap deferred it: the planned time stays, the message says when
             # Postdeck tries next and why.
             return f"Planned for {planned}. {job.failure_message}"
+        if in_review:
+            # The dispatcher holds it until the review ends (docs/review.md).
+            return f"Planned for {planned}; it goes out once approved."
         return f"Scheduled for {planned}."
     if status in (Status.CLAIMED, Status.INIT_PENDING, Status.UPLOADING):
         return "Sending to TikTok."
@@ -85,6 +86,10 @@ def post_status(post: Post) -> dict[str, Any]:
     )
     shown = [job for job in jobs if job.status != Status.CANCELLED] or jobs
     zone = post.time_zone or post.workspace.time_zone
+    in_review = post.editorial_state in (
+        Post.EditorialState.IN_REVIEW,
+        Post.EditorialState.CHANGES_REQUESTED,
+    )
     targets = [
         {
             "account_id": job.account_id,
@@ -93,7 +98,7 @@ def post_status(post: Post) -> dict[str, Any]:
             else str(job.account),
             "status": job.status,
             "label": job.get_status_display(),
-            "words": _words(job, zone),
+            "words": _words(job, zone, in_review=in_review),
             "url": job.public_url,
             "ended": job.status not in MOVING and not _waits_for_link(job),
         }
