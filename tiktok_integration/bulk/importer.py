@@ -24,7 +24,12 @@ from django.db import transaction
 
 from cms.models import Post
 from tiktok_integration.bulk.caps import PlannedPost, over_cap
-from tiktok_integration.bulk.parsing import ParsedRow, parse_row, text_of
+from tiktok_integration.bulk.parsing import (
+    EMPTY_MEDIA,
+    ParsedRow,
+    parse_row,
+    text_of,
+)
 from tiktok_integration.bulk.reading import read_plan
 from tiktok_integration.bulk.report import (
     CREATED,
@@ -189,11 +194,19 @@ def _decide(
             post,
             any(media.pending for media in found),
         )
-        if post is not None and not item.media_pending:
-            changed = changed_columns(post, row, account, asset_ids)
-            if not changed:
-                outcome.outcome = UNCHANGED
-                continue
+        # An unchanged row is left alone before anything a write would need
+        # (an export of a published post without media re-imports unchanged).
+        known = post is not None and not item.media_pending
+        changed = (
+            changed_columns(post, row, account, asset_ids) if post and known else []
+        )
+        if known and not changed:
+            outcome.outcome = UNCHANGED
+            continue
+        if not row.media:
+            _refuse(outcome, [EMPTY_MEDIA])
+            continue
+        if post is not None and known:
             refusal = started_refusal(post)
             if refusal:
                 _refuse(outcome, [f"{', '.join(changed)} changed, but {refusal}"])

@@ -73,6 +73,9 @@ def text_of(value: Any) -> str:
     return text
 
 
+EMPTY_MEDIA = "media is empty: give a library id, SHA-256, path or URL."
+
+
 def parse_row(row: PlanRow, default_zone: str) -> tuple[ParsedRow | None, list[str]]:
     """Read ``row``; ``default_zone`` is the workspace's. Returns the parsed
     row, or None with every problem found (each names its column)."""
@@ -91,8 +94,10 @@ def parse_row(row: PlanRow, default_zone: str) -> tuple[ParsedRow | None, list[s
         for part in text_of(values.get("media")).split(MEDIA_SEPARATOR)
         if part.strip()
     )
-    if not media:
-        problems.append("media is empty: give a library id, SHA-256, path or URL.")
+    # An empty media cell alone is judged where a post would be written
+    # (importer._decide): a row that leaves its post as it is needs none.
+    # Beside other problems it is named with them, in column order.
+    media_at = len(problems)
     mode = text_of(values.get("mode")).strip().lower()
     if mode not in (DIRECT, DRAFT):
         problems.append(f"mode is '{mode}': write 'direct' or 'draft'.")
@@ -105,6 +110,8 @@ def parse_row(row: PlanRow, default_zone: str) -> tuple[ParsedRow | None, list[s
     cover = _cover(values.get("cover_timestamp_ms"), problems)
     time_zone = text_of(values.get("timezone")).strip() or default_zone
     when = _when(values.get("scheduled_at"), time_zone, problems)
+    if problems and not media:
+        problems.insert(media_at, EMPTY_MEDIA)
     if problems or when is None:
         return None, problems
     wall_time, fold, scheduled_at = when

@@ -143,3 +143,32 @@ def test_a_composer_post_exports_under_its_id_and_reimports_onto_itself(
     assert post.caption == "Edited in the sheet"
     assert post.external_id == f"postdeck-{post.pk}"
     assert Post.objects.count() == 1
+
+
+def test_a_published_post_without_media_on_a_disconnected_account_reimports_unchanged(
+    tmp_path: Path, rome: Any, member: Any, public_account: Any, video: Any
+) -> None:
+    # given a post published long ago with no media left in the library (the
+    # demo's history), whose account has since been disconnected
+    _seed(tmp_path, rome, member, video)
+    post = Post.objects.get(external_id="e1")
+    post.post_media.all().delete()
+    PublishJob.objects.filter(post=post).update(
+        status=PublishJob.Status.PUBLISHED, publish_id="v_pub~1"
+    )
+    type(public_account).objects.filter(pk=public_account.pk).update(
+        status="disconnected"
+    )
+    path = tmp_path / "export.csv"
+    assert run("export_posts", "--workspace", rome.slug, "-o", str(path))[0] == 0
+    # when the export is checked again
+    status, output = import_posts(path, rome, member, "--dry-run")
+    # then every row is unchanged, that one too
+    assert status == 0, output
+    assert "created 0, updated 0, unchanged 7, refused 0" in output
+    # and a new row without media is still refused, naming the column
+    rows = list(csv.DictReader(path.open()))
+    new = {**rows[0], "external_id": "brand-new", "media": ""}
+    write_plan(path, [new], header=list(rows[0]))
+    status, output = import_posts(path, rome, member, "--dry-run")
+    assert status == 1 and "media is empty" in output, output
