@@ -32,7 +32,12 @@ from django.db.models.functions import Coalesce
 
 from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local
 from tiktok_integration.client.facts import CAP_WINDOW_SECONDS
-from tiktok_integration.models import PostingQueue, PublishJob, QueueSlot
+from tiktok_integration.models import (
+    PostingQueue,
+    PublishJob,
+    QueueSlot,
+    TikTokAccount,
+)
 
 DAY = timedelta(seconds=CAP_WINDOW_SECONDS)
 #: How far ahead "Add to queue" looks for a free slot.
@@ -169,13 +174,17 @@ def queue_free_slots_between(
     time order: the slots "Add to queue" would fill, one after the other.
 
     ``workspace_ids`` None means every workspace (a superuser); ``account_ids``
-    None every account of those workspaces. Paused queues offer none; a slot
+    None every account of those workspaces. Paused queues, and the queues of
+    disconnected accounts, offer none; a slot
     is left out when a post is planned at it, when filling it would pass
     TikTok's daily cap (module docstring, §6), or when its wall time does not
     exist that day. ``exclude_post_id``: that post's jobs are not counted (it
     is the one being placed). Three queries, however many slots and posts.
     """
-    queues = PostingQueue.objects.filter(paused=False)
+    # A disconnected account is offered nowhere (composer, job form, queues).
+    queues = PostingQueue.objects.filter(paused=False).exclude(
+        account__status=TikTokAccount.Status.DISCONNECTED
+    )
     if workspace_ids is not None:
         queues = queues.filter(account__workspace_id__in=workspace_ids)
     if account_ids is not None:

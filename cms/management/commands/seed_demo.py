@@ -83,10 +83,11 @@ class Command(BaseCommand):
         )
         if queue is not None:
             self.stdout.write(
-                f"@{queue.account.username} has a posting queue (Monday to Friday "
-                "09:00 and 18:00): its free slots show on the calendar. Give a "
-                "connected account a queue under Posting queues to use "
-                "'Add to queue' in the composer."
+                f"@{queue.account.username} has a posting queue as an example "
+                "(Monday to Friday 09:00 and 18:00; it is disconnected, so its "
+                "slots are not offered). Give the account you connect a queue "
+                "(Accounts, then Posting queues): its free slots show on the "
+                "calendar and 'Add to queue' in the composer fills them."
             )
         if photo_post is not None:
             self.stdout.write(

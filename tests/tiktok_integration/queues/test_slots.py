@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from cms.scheduling import NonexistentLocalTimeError, local_to_utc
 from tests.factories.tiktok import PublishJobFactory, TikTokAccountFactory
 from tests.factories.workspaces import WorkspaceFactory
-from tiktok_integration.models import PostingQueue, PublishJob, QueueSlot
+from tiktok_integration.models import PostingQueue, PublishJob, QueueSlot, TikTokAccount
 from tiktok_integration.queues import (
     queue_free_slots_between,
     queue_next_common_slot,
@@ -105,6 +105,16 @@ def test_a_paused_queue_offers_no_slot(account):
     # when it is resumed
     PostingQueue.objects.filter(pk=queue.pk).update(paused=False)
     assert next_slot(account, berlin(MONDAY)) == berlin(MONDAY.replace(hour=9))
+
+
+def test_a_disconnected_accounts_queue_offers_no_slot(account):
+    queue_with(account, (MON, time(9)))
+    # when the account is disconnected
+    TikTokAccount.objects.filter(pk=account.pk).update(
+        status=TikTokAccount.Status.DISCONNECTED
+    )
+    # then its slots are offered nowhere (calendar, "Add to queue")
+    assert next_slot(account, berlin(MONDAY)) is None
 
 
 def test_an_account_without_a_queue_has_no_slot(account):
