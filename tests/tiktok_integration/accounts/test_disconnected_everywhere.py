@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
 from tests.factories.cms import PostFactory
 from tests.factories.tiktok import TikTokAccountFactory
+from tests.factories.workspaces import WorkspaceFactory
 from tiktok_integration.admin.composer.page import account_list
 from tiktok_integration.models import TikTokAccount
 from tiktok_integration.services.tokens import tiktok_account_mark_reauth_required
@@ -90,3 +93,19 @@ def test_a_disconnected_account_cannot_be_chosen_for_a_job_or_post(admin_client)
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_account_card_tells_times_in_its_workspaces_zone(admin_client):
+    # given an account in a Berlin workspace whose creator info was read at
+    # 09:05 UTC (10:05 in Berlin in winter)
+    account = TikTokAccountFactory(
+        workspace=WorkspaceFactory(time_zone="Europe/Berlin"),
+        creator_info=CAN_POST,
+        creator_info_fetched_at=datetime(2026, 12, 1, 9, 5, tzinfo=UTC),
+    )
+    # when staff open its page
+    html = admin_client.get(
+        reverse("admin:tiktok_integration_tiktokaccount_change", args=[account.pk])
+    ).content.decode()
+    # then the check is told in Berlin's time, the zone named
+    assert "1 Dec 2026, 10:05 CET" in html
