@@ -23,17 +23,7 @@ from tiktok_integration.services.compose_checks import FreshCreatorInfo
 
 #: Which contract column a ``ComposeError`` key (or target field) is about.
 _COLUMN_FOR_KEY = {"": "", "when": "scheduled_at", "targets": "account"}
-_JOB_COLUMNS = (
-    "mode",
-    "privacy_level",
-    "allow_comment",
-    "allow_duet",
-    "allow_stitch",
-    "brand_organic",
-    "brand_content",
-    "is_aigc",
-    "cover_timestamp_ms",
-)
+_JOB_COLUMNS = ("mode", *PublishJob.TIKTOK_SETTINGS)
 
 
 def _live_jobs(post: Post) -> list[PublishJob]:

@@ -64,10 +64,9 @@ class PublishJob(models.Model):
     )
     #: Staff may try it again ("Retry").
     RETRYABLE = (Status.FAILED, Status.NEEDS_REVIEW)
-    #: What staff choose about how the post goes out (the job form, copies).
-    SENDING_FIELDS = (
-        "mode",
-        "source",
+    #: The post settings staff choose that TikTok receives with the post
+    #: (docs/tiktok.md §4.2, §8): the composer, the job form and a plan's columns.
+    TIKTOK_SETTINGS = (
         "privacy_level",
         "allow_comment",
         "allow_duet",
@@ -76,6 +75,12 @@ class PublishJob(models.Model):
         "brand_content",
         "is_aigc",
         "cover_timestamp_ms",
+    )
+    #: What staff choose about how the post goes out (the job form, copies).
+    SENDING_FIELDS = (
+        "mode",
+        "source",
+        *TIKTOK_SETTINGS,
         "photo_title",
         "photo_cover_index",
     )

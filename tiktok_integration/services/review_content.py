@@ -13,14 +13,7 @@ from tiktok_integration.models import PublishJob
 REVIEWED_JOB_FIELDS = (
     "account_id",
     "mode",
-    "privacy_level",
-    "allow_comment",
-    "allow_duet",
-    "allow_stitch",
-    "brand_organic",
-    "brand_content",
-    "is_aigc",
-    "cover_timestamp_ms",
+    *PublishJob.TIKTOK_SETTINGS,
     "photo_cover_index",
     "photo_title",
 )

@@ -113,3 +113,11 @@ def test_an_xlsx_date_time_cell_is_a_wall_time() -> None:
     assert row is not None
     assert row.scheduled_at == datetime(2030, 7, 1, 8, 0, tzinfo=UTC)
     assert row.cover_timestamp_ms == 1500
+
+
+def test_the_plans_setting_columns_are_the_jobs_tiktok_settings() -> None:
+    # A plan names each TikTok setting of a job by the field's own name.
+    from tiktok_integration.bulk.contract import COLUMNS
+    from tiktok_integration.models import PublishJob
+
+    assert COLUMNS[-9:] == ("mode", *PublishJob.TIKTOK_SETTINGS)
