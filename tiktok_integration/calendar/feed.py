@@ -22,7 +22,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.core.files.storage import Storage
-from django.db.models import Exists, FileField, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    FileField,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from cms.models import Post, PostMedia
 from cms.scheduling import utc_to_local
@@ -120,7 +128,9 @@ class _JobRow:
 
     status: str
     mode: str
-    init_requested_at: datetime | None
+    # Only whether it is set matters (``job_is_started``): read as a flag,
+    # which spares a datetime conversion per job on a 5,000-post month.
+    init_requested_at: bool
     publish_id: str
     account_id: int
 
@@ -142,8 +152,13 @@ def _rows(posts: QuerySet[Post]) -> Iterator[_PostRow]:
     for post_id, status, mode, init_at, publish_id, account_id in (
         PublishJob.objects.filter(post__in=posts.values("pk"))
         .order_by("pk")
+        .annotate(
+            init_asked=ExpressionWrapper(
+                Q(init_requested_at__isnull=False), output_field=BooleanField()
+            )
+        )
         .values_list(
-            "post_id", "status", "mode", "init_requested_at", "publish_id", "account_id"
+            "post_id", "status", "mode", "init_asked", "publish_id", "account_id"
         )
     ):
         jobs[post_id].append(_JobRow(status, mode, init_at, publish_id, account_id))
