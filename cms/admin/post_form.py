@@ -30,13 +30,13 @@ class PostAdminForm(forms.ModelForm):
     account's copy is already being sent or sent."""
 
     time_zone = forms.ChoiceField(
-        label="time zone",
+        label="Time zone",
         required=False,
         help_text="The zone the date and time are typed in; empty: the "
         "workspace's. It is kept as chosen.",
     )
     scheduled_fold = forms.TypedChoiceField(
-        label="occurrence",
+        label="Occurrence",
         choices=FOLD_CHOICES,
         coerce=int,
         empty_value=None,
