@@ -399,3 +399,37 @@ def test_an_account_marked_for_reconnection_meanwhile_is_not_refreshed(
     assert account.status == TikTokAccount.Status.REAUTH_REQUIRED
     assert account.status_reason == "TikTok says the creator disconnected."
     assert account.access_token is None and account.refresh_token is None
+
+
+def test_a_refused_token_another_caller_already_replaced_is_not_refreshed_again(
+    member, client, public_creator
+):
+    # given a connected account whose token another worker has since rotated
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    old_version = account.token_version
+    tiktok_account_access_token(account_id=account.pk, force_refresh=True)
+    refreshes = sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN)
+    account.refresh_from_db()
+    # when a slow worker reports that TikTok refused the old token
+    token = tiktok_account_access_token(
+        account_id=account.pk, refused_version=old_version
+    )
+    # then it gets the current token, and no refresh token is spent for it
+    assert token.version == account.token_version != old_version
+    assert token.value == account.access_token.reveal()
+    assert sandbox_call_count(endpoint=Endpoint.OAUTH_TOKEN) == refreshes
+
+
+def test_a_refusal_keeps_the_reason_staff_gave(member, client, public_creator):
+    # given an account staff marked for reconnection, with their reason
+    connect(client, member.workspace, public_creator)
+    account = TikTokAccount.objects.get()
+    tiktok_account_mark_reauth_required(
+        account_id=account.pk, reason="The brand changed its password."
+    )
+    # when a worker asks for its token, the error carries that reason
+    with pytest.raises(ReconnectRequiredError) as refused:
+        tiktok_account_access_token(account_id=account.pk)
+    assert refused.value.account_id == account.pk
+    assert "The brand changed its password." in str(refused.value)
