@@ -29,3 +29,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's in-memory test database: the live server of the
+    # browser tests then gives each request thread its own connection, as
+    # web, worker and beat have in the embedded default. In memory, every
+    # thread shares one connection, and two requests at once (the composer's
+    # panels load side by side) break each other's transactions.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(VAR_DIR / "test-db.sqlite3")  # noqa: F405
+    }
