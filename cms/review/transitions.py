@@ -107,6 +107,34 @@ def _move(
     post.editorial_state, post.review_stage = to, stage
 
 
+def _send_to_review(
+    post: Post, *, allowed: frozenset[str], action: str, user: Any
+) -> None:
+    """Move the post to In review (stage internal) and tell its reviewers,
+    leaving out ``user``, who sent it."""
+    _move(
+        post,
+        allowed=allowed,
+        to=State.IN_REVIEW,
+        stage=Stage.INTERNAL,
+        action=action,
+        by=Reviewer.signed_in(user),
+    )
+    notify.review_requested(post=post, exclude_user=user)
+
+
+def _schedule(post: Post, *, allowed: frozenset[str], by: Reviewer) -> None:
+    """Move the post to Scheduled, the state the dispatcher publishes."""
+    _move(
+        post,
+        allowed=allowed,
+        to=State.SCHEDULED,
+        stage=Stage.NONE,
+        action="scheduled",
+        by=by,
+    )
+
+
 def _locked(post_id: int) -> Post:
     return Post.objects.select_related("workspace").select_for_update().get(pk=post_id)
 
@@ -121,16 +149,10 @@ def post_after_compose(*, post_id: int, user: Any, content_changed: bool) -> Pos
     ``post_after_reschedule``; a post already in review whose content changed
     starts its review again. Call inside the composer's transaction."""
     post = _locked(post_id)
-    by = Reviewer.signed_in(user)
     if post.workspace.approval_policy == Policy.NONE:
         if post.editorial_state != State.SCHEDULED:
-            _move(
-                post,
-                allowed=frozenset(State.values),
-                to=State.SCHEDULED,
-                stage=Stage.NONE,
-                action="scheduled",
-                by=by,
+            _schedule(
+                post, allowed=frozenset(State.values), by=Reviewer.signed_in(user)
             )
         return post
     state = post.editorial_state
@@ -143,15 +165,7 @@ def post_after_compose(*, post_id: int, user: Any, content_changed: bool) -> Pos
         if state in (State.APPROVED, State.SCHEDULED)
         else "submitted"
     )
-    _move(
-        post,
-        allowed=frozenset(State.values),
-        to=State.IN_REVIEW,
-        stage=Stage.INTERNAL,
-        action=action,
-        by=by,
-    )
-    notify.review_requested(post=post, exclude_user=user)
+    _send_to_review(post, allowed=frozenset(State.values), action=action, user=user)
     return post
 
 
@@ -163,16 +177,10 @@ def post_after_reschedule(*, post_id: int, user: Any) -> Post:
     post = Post.objects.select_related("workspace").get(pk=post_id)
     if post.workspace.approval_policy == Policy.NONE:
         return post
-    by = Reviewer.signed_in(user)
     is_ahead = post.scheduled_at is not None and post.scheduled_at > timezone.now()
     if post.editorial_state == State.APPROVED and is_ahead:
-        _move(
-            post,
-            allowed=frozenset({State.APPROVED}),
-            to=State.SCHEDULED,
-            stage=Stage.NONE,
-            action="scheduled",
-            by=by,
+        _schedule(
+            post, allowed=frozenset({State.APPROVED}), by=Reviewer.signed_in(user)
         )
     return post
 
@@ -192,15 +200,12 @@ def post_content_edited(*, post_id: int, user: Any) -> Post:
             )
         ):
             return post
-        _move(
+        _send_to_review(
             post,
             allowed=frozenset({State.APPROVED, State.SCHEDULED}),
-            to=State.IN_REVIEW,
-            stage=Stage.INTERNAL,
             action="edited_after_approval",
-            by=Reviewer.signed_in(user),
+            user=user,
         )
-        notify.review_requested(post=post, exclude_user=user)
     return post
 
 
@@ -215,15 +220,12 @@ def post_submit_for_review(*, post_id: int, user: Any) -> Post:
         role = workspace_role_of(user, post.workspace_id)
         if role is None or role == Role.CLIENT_REVIEWER:
             raise ReviewRefusedError("Only the workspace's team can submit posts.")
-        _move(
+        _send_to_review(
             post,
             allowed=frozenset({State.DRAFT, State.CHANGES_REQUESTED}),
-            to=State.IN_REVIEW,
-            stage=Stage.INTERNAL,
             action="submitted",
-            by=Reviewer.signed_in(user),
+            user=user,
         )
-        notify.review_requested(post=post, exclude_user=user)
     return post
 
 
@@ -310,14 +312,7 @@ def post_approve(*, post_id: int, by: Reviewer, note: str = "") -> Post:
             require=Q(review_stage=post.review_stage),
         )
         if post.scheduled_at is not None and post.scheduled_at > timezone.now():
-            _move(
-                post,
-                allowed=frozenset({State.APPROVED}),
-                to=State.SCHEDULED,
-                stage=Stage.NONE,
-                action="scheduled",
-                by=by,
-            )
+            _schedule(post, allowed=frozenset({State.APPROVED}), by=by)
             notify.to_team(post=post, kind=Notification.Kind.APPROVED, by=by)
         else:
             notify.to_team(post=post, kind=Notification.Kind.NEEDS_NEW_TIME, by=by)
