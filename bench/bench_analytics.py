@@ -34,9 +34,8 @@ DISPLAY_PER_MINUTE = 600
 def _setup(accounts: int) -> list[int]:
     from django.utils import timezone
 
-    from tiktok_integration.models import TikTokAccount
+    from bench.sandbox_support import sandbox_account_connect
     from tiktok_sandbox.models import SandboxCreator, SandboxVideo
-    from tiktok_sandbox.services import sandbox_tokens_issue
     from workspaces.models import Workspace
 
     workspace = Workspace.objects.create(name="Bench", slug="bench")
@@ -57,16 +56,8 @@ def _setup(accounts: int) -> list[int]:
             )
             for index in range(VIDEOS)
         )
-        tokens = sandbox_tokens_issue(creator=creator, scopes=scopes)
-        account = TikTokAccount.objects.create(
-            workspace=workspace,
-            open_id=creator.open_id,
-            username=creator.username,
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            access_token_expires_at=now + timedelta(days=1),
-            refresh_token_expires_at=now + timedelta(days=300),
-            granted_scopes=scopes,
+        account = sandbox_account_connect(
+            workspace, creator, scopes=scopes, access_seconds=86400
         )
         ids.append(account.pk)
     return ids
@@ -108,28 +99,17 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.utils import timezone
 
-    from tests.tiktok_sandbox.server import _start, _stop
+    from bench.sandbox_support import sandbox_over_http
     from tiktok_integration.models import VideoSnapshot
-    from tiktok_sandbox.services import sandbox_ensure_defaults, sandbox_settings_update
 
     accounts = 200 if os.environ.get("POSTDECK_BENCH_FULL") == "1" else 20
-    call_command("migrate", verbosity=0, interactive=False)
-    thread = _start(expose_socket=False)
-    try:
-        url = f"http://127.0.0.1:{thread.port}"
-        settings.TIKTOK_SANDBOX = True
-        settings.BASE_URL = url
-        settings.TIKTOK_API_BASE_URL = f"{url}/tiktok-sandbox"
-        sandbox_ensure_defaults()
-        sandbox_settings_update(
-            processing_delay_seconds=0,
-            moderation_delay_seconds=0,
-            webhooks_enabled=False,
-        )
+    with sandbox_over_http(
+        processing_delay_seconds=0,
+        moderation_delay_seconds=0,
+        webhooks_enabled=False,
+    ) as url:
         account_ids = _setup(accounts)
         print(f"{accounts} accounts x {VIDEOS} videos, sandbox over HTTP on {url}")
         calls, wall, queries = _sync_all(account_ids, full=True)
@@ -156,5 +136,3 @@ def main() -> None:
             f"({calls / accounts:.1f} per account), {wall:.1f} s, "
             f"{queries / videos:.2f} queries per video"
         )
-    finally:
-        _stop(thread)

@@ -35,12 +35,10 @@ BASELINE_ROWS = 100
 
 def _setup() -> tuple[Any, Any, list[str], int]:
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
+    from bench.sandbox_support import sandbox_account_connect
     from media_library.models import MediaAsset
-    from tiktok_integration.models import TikTokAccount
     from tiktok_sandbox.models import SandboxCreator
-    from tiktok_sandbox.services import sandbox_tokens_issue
     from workspaces.models import Workspace, WorkspaceMembership
 
     workspace = Workspace.objects.create(
@@ -48,24 +46,13 @@ def _setup() -> tuple[Any, Any, list[str], int]:
     )
     user = get_user_model().objects.create_user("bench-importer")
     WorkspaceMembership.objects.create(workspace=workspace, user=user, role="manager")
-    now = timezone.now()
     scopes = ["user.info.basic", "video.publish", "video.upload"]
     names = []
     for number in range(ACCOUNTS):
         creator = SandboxCreator.objects.create(
             username=f"bench.import.{number}", nickname=f"Bench {number}"
         )
-        tokens = sandbox_tokens_issue(creator=creator, scopes=scopes)
-        TikTokAccount.objects.create(
-            workspace=workspace,
-            open_id=creator.open_id,
-            username=creator.username,
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            access_token_expires_at=now + timedelta(days=1),
-            refresh_token_expires_at=now + timedelta(days=300),
-            granted_scopes=scopes,
-        )
+        sandbox_account_connect(workspace, creator, scopes=scopes, access_seconds=86400)
         names.append(creator.username)
     video = MediaAsset.objects.create(
         workspace=workspace, kind="video", original_filename="bench.mp4",
@@ -164,22 +151,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from tests.tiktok_sandbox.server import _start, _stop
-    from tiktok_sandbox.services import sandbox_ensure_defaults, sandbox_settings_update
+    from bench.sandbox_support import sandbox_over_http
 
     rows = 10_000 if os.environ.get("POSTDECK_BENCH_FULL") == "1" else 1_000
-    call_command("migrate", verbosity=0, interactive=False)
-    thread = _start(expose_socket=False)
-    try:
-        url = f"http://127.0.0.1:{thread.port}"
-        settings.TIKTOK_SANDBOX = True
-        settings.BASE_URL = url
-        settings.TIKTOK_API_BASE_URL = f"{url}/tiktok-sandbox"
-        sandbox_ensure_defaults()
-        sandbox_settings_update(webhooks_enabled=False)
+    with sandbox_over_http(webhooks_enabled=False):
         setup = _setup()
         with tempfile.TemporaryDirectory() as folder:
             # Days apart, so the baseline's posts do not count in the
@@ -192,5 +167,3 @@ def main() -> None:
             f"{large['real'] / base['real']:.2f}, queries "
             f"{large['real_q'] / base['real_q']:.2f}"
         )
-    finally:
-        _stop(thread)

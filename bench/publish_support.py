@@ -45,33 +45,16 @@ def write_video(size: int) -> tuple[str, str]:
     return name, digest.hexdigest()
 
 
-def seed(
-    accounts: int, per_account: int, spread: float, delay: float, size: int
-) -> None:
-    from django.utils import timezone
-
-    from cms.models import Post, PostMedia
+def ready_video_asset(workspace: Any, size: int, filename: str) -> Any:
+    """A TikTok-ready 1080x1920, 12 s video ``MediaAsset`` of ``size`` bytes
+    in ``workspace``, its file written by ``write_video``."""
     from media_library.models import MediaAsset
-    from tiktok_integration.models import PublishJob, TikTokAccount
-    from tiktok_sandbox.services import (
-        sandbox_creator_create,
-        sandbox_ensure_defaults,
-        sandbox_settings_update,
-        sandbox_tokens_issue,
-    )
-    from workspaces.models import Workspace
 
-    sandbox_ensure_defaults()
-    sandbox_settings_update(
-        processing_delay_seconds=0, moderation_delay_seconds=0, webhooks_enabled=False
-    )
-    stamp = time.time_ns()
-    workspace = Workspace.objects.create(name=f"Bench {stamp}", slug=f"bench-{stamp}")
     name, sha256 = write_video(size)
-    asset = MediaAsset.objects.create(
+    return MediaAsset.objects.create(
         workspace=workspace,
         kind=MediaAsset.Kind.VIDEO,
-        original_filename="bench.mp4",
+        original_filename=filename,
         file=name,
         sha256=sha256,
         size_bytes=size,
@@ -82,21 +65,37 @@ def seed(
         frame_rate=30.0,
         is_tiktok_ready=True,
     )
+
+
+def seed(
+    accounts: int, per_account: int, spread: float, delay: float, size: int
+) -> None:
+    from django.utils import timezone
+
+    from bench.sandbox_support import sandbox_account_connect
+    from cms.models import Post, PostMedia
+    from tiktok_integration.models import PublishJob
+    from tiktok_sandbox.services import (
+        sandbox_creator_create,
+        sandbox_ensure_defaults,
+        sandbox_settings_update,
+    )
+    from workspaces.models import Workspace
+
+    sandbox_ensure_defaults()
+    sandbox_settings_update(
+        processing_delay_seconds=0, moderation_delay_seconds=0, webhooks_enabled=False
+    )
+    stamp = time.time_ns()
+    workspace = Workspace.objects.create(name=f"Bench {stamp}", slug=f"bench-{stamp}")
+    asset = ready_video_asset(workspace, size, "bench.mp4")
     scopes = ["user.info.basic", "video.publish", "video.upload"]
     connected = []
     for index in range(accounts):
         creator = sandbox_creator_create(username=f"bench.{time.time_ns()}.{index}")
-        tokens = sandbox_tokens_issue(creator=creator, scopes=scopes)
         connected.append(
-            TikTokAccount.objects.create(
-                workspace=workspace,
-                open_id=creator.open_id,
-                username=creator.username,
-                access_token=tokens.access_token,
-                refresh_token=tokens.refresh_token,
-                access_token_expires_at=timezone.now() + timedelta(hours=2),
-                refresh_token_expires_at=timezone.now() + timedelta(days=180),
-                granted_scopes=scopes,
+            sandbox_account_connect(
+                workspace, creator, scopes=scopes, access_seconds=7200
             )
         )
     total = accounts * per_account

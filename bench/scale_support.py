@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.publish_support import write_video
+from bench.publish_support import ready_video_asset
 
 VIDEO_BYTES = 64 * 1024
 BATCH = 2000
@@ -40,7 +40,7 @@ def seed_accounts(count: int, first_expiry: float, span: float, offset: int) -> 
 
     workspace, created = Workspace.objects.get_or_create(name="Scale", slug="scale")
     if created:
-        _video_asset(workspace)
+        ready_video_asset(workspace, VIDEO_BYTES, "scale.mp4")
     scopes = ["user.info.basic", "video.publish", "video.upload"]
     expiries: dict[str, float] = {}
     rows = []
@@ -62,26 +62,6 @@ def seed_accounts(count: int, first_expiry: float, span: float, offset: int) -> 
         )
     TikTokAccount.objects.bulk_create(rows, batch_size=BATCH)
     print(json.dumps({"expiries": expiries}))
-
-
-def _video_asset(workspace: Any) -> None:
-    from media_library.models import MediaAsset
-
-    name, sha256 = write_video(VIDEO_BYTES)
-    MediaAsset.objects.create(
-        workspace=workspace,
-        kind=MediaAsset.Kind.VIDEO,
-        original_filename="scale.mp4",
-        file=name,
-        sha256=sha256,
-        size_bytes=VIDEO_BYTES,
-        mime_type="video/mp4",
-        width=1080,
-        height=1920,
-        duration_seconds=12.0,
-        frame_rate=30.0,
-        is_tiktok_ready=True,
-    )
 
 
 def seed_posts(path: str) -> None:
