@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models.functions import Now
 
+from cms.review.selectors import post_may_be_released
 from tiktok_integration.client.facts import Endpoint
 from tiktok_integration.composer import (
     DIRECT,
@@ -35,7 +36,10 @@ from tiktok_integration.publishing.media import (
     video_pull_url,
 )
 from tiktok_integration.publishing.run_state import NeedsPersonError, Run, end_step
-from tiktok_integration.publishing.transitions import publish_job_transition
+from tiktok_integration.publishing.transitions import (
+    publish_job_transition,
+    publish_job_unclaim,
+)
 from tiktok_integration.services.accounts import creator_info_snapshot
 
 Status = PublishJob.Status
@@ -45,7 +49,8 @@ PULL_FROM_URL = PublishJob.Source.PULL_FROM_URL
 
 def prepare(run: Run, job: PublishJob) -> None:
     """Take a CLAIMED ``job`` to INIT_PENDING (or, when it already has a
-    ``publish_id``, to UPLOADING or PROCESSING to be resumed).
+    ``publish_id``, to UPLOADING or PROCESSING to be resumed; or back to
+    SCHEDULED when its post is no longer approved for publishing).
 
     Raises ``NeedsPersonError`` (media changed, or the settings break a rule
     TikTok's creator info sets), ``CapReachedError``, and whatever the creator
@@ -63,6 +68,14 @@ def prepare(run: Run, job: PublishJob) -> None:
             )
         else:
             end_step(run, job, Status.PROCESSING, next_action_at=Now())
+        return
+    if not post_may_be_released(job.post):
+        # Sent back to review in the seconds between the dispatcher's claim
+        # and this run (the claim checked it, the classic post form does not
+        # wait for the worker): nothing has reached TikTok, so hand it back.
+        publish_job_unclaim(
+            publish_job_id=job.pk, lease_version=lease.version, owner=lease.owner
+        )
         return
     media = job_media(job)
     if job.media_sha256 and job.media_sha256 != media.fingerprint:

@@ -232,6 +232,25 @@ def publish_job_claim(
     )
 
 
+def publish_job_unclaim(*, publish_job_id: int, lease_version: int, owner: str) -> None:
+    """CLAIMED → SCHEDULED before anything was sent: the claimed job's post is
+    no longer approved (it went back to review after the dispatcher picked
+    it). The lease is given up and the attempt given back, so the dispatcher
+    claims it again once the post is approved. Raises
+    ``InvalidTransitionError`` if the lease was lost."""
+    publish_job_transition(
+        publish_job_id=publish_job_id,
+        to=Status.SCHEDULED,
+        lease_version=lease_version,
+        owner=owner,
+        require=Q(status=Status.CLAIMED, init_requested_at__isnull=True),
+        lease_owner="",
+        lease_expires_at=None,
+        next_action_at=None,
+        attempt_count=F("attempt_count") - 1,
+    )
+
+
 def publish_jobs_transition(*, to: str, where: Q, **fields: Any) -> int:
     """Move every job matching ``where`` (and in an allowed source state) to
     ``to`` in one UPDATE; returns how many moved (0 is not an error).
