@@ -13,7 +13,7 @@ them together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from tiktok_integration.composer import (
     SCOPE_FOR_MODE,
 )
 from tiktok_integration.gateway.clock import db_now
-from tiktok_integration.models import PublishJob
+from tiktok_integration.models import PostingQueue, PublishJob
 from tiktok_integration.publishing.transitions import (
     publish_job_cancel_unstarted,
     publish_job_create,
@@ -50,6 +50,7 @@ from tiktok_integration.services.compose_checks import (
     instant_for,
     job_differs,
     member_of,
+    queue_slot_for,
 )
 from tiktok_integration.services.review_content import post_content_fingerprint
 
@@ -167,6 +168,8 @@ def post_compose(
         raise ComposeError(errors.errors, errors.local_time_error)
     user = get_user_model().objects.get(pk=request.user_id)
     with transaction.atomic():
+        if request.add_to_queue:
+            checked = _take_queue_slot(request, checked)
         before = post_content_fingerprint(post_id=request.post_id)
         post = _write_post(request, checked)
         _write_jobs(request, checked, post)
@@ -177,6 +180,26 @@ def post_compose(
             user=user,
             content_changed=before != post_content_fingerprint(post_id=post.pk),
         )
+
+
+def _take_queue_slot(request: ComposeRequest, checked: Checked) -> Checked:
+    # Slots are computed from planned posts, not reserved: two presses of "Add
+    # to queue" at once would both see the same slot free. Locking the
+    # queues (SQLite's IMMEDIATE transactions already run one writer at a
+    # time) and looking again once the other post is saved gives each its own.
+    account_ids = sorted(target.account_id for target in request.targets)
+    list(
+        PostingQueue.objects.select_for_update()
+        .filter(account_id__in=account_ids)
+        .order_by("account_id")
+        .values_list("pk", flat=True)
+    )
+    errors = ErrorMap()
+    moment, wall_time, fold = queue_slot_for(errors, request, checked.time_zone)
+    _raise_if(errors)
+    if moment is None or wall_time is None or moment == checked.scheduled_at:
+        return checked
+    return replace(checked, scheduled_at=moment, wall_time=wall_time, fold=fold)
 
 
 def _write_post(request: ComposeRequest, checked: Checked) -> Post:

@@ -282,17 +282,20 @@ def _when(
             return None, None, 0
         return now, local.replace(tzinfo=None), local.fold
     if request.add_to_queue:
-        return _queue_slot(errors, request, time_zone)
+        return queue_slot_for(errors, request, time_zone)
     moment = instant_for(errors, request.wall_time, time_zone, request.fold)
     if moment is None or request.wall_time is None:
         return None, None, 0
     return moment, request.wall_time, utc_to_local(moment, time_zone).fold
 
 
-def _queue_slot(
+def queue_slot_for(
     errors: ErrorMap, request: ComposeRequest, time_zone: str
 ) -> tuple[datetime | None, datetime | None, int]:
-    # One post has one time, so its accounts share a slot (docs/queues.md).
+    """The next free slot shared by the request's target accounts' queues:
+    (aware UTC instant, naive wall time in ``time_zone``, fold), or
+    (None, None, 0) with a "when" error saying what to do. One post has one
+    time, so its accounts share a slot (docs/queues.md)."""
     moment = queue_next_common_slot(
         [target.account_id for target in request.targets],
         after=db_now(),

@@ -86,3 +86,33 @@ def test_without_a_free_slot_nothing_is_saved(rome, member, public_account, vide
     # then
     assert "No free queue slot" in refused.value.errors["when"][0]
     assert not PublishJob.objects.exists()
+
+
+def test_two_presses_at_once_take_two_slots(
+    rome, member, public_account, video, monkeypatch
+):
+    # given two "Add to queue" presses checked at the same moment: both saw
+    # the same slot free before either was saved
+    every_day_at(public_account, 6, 21)
+    from tiktok_integration.services import compose
+
+    real_check = compose.check_request
+    other: list[Any] = []
+
+    def check_then_the_other_press_saves(request: Any, fresh: Any = None) -> Any:
+        checked = real_check(request, fresh)
+        if not other:
+            monkeypatch.setattr(compose, "check_request", real_check)
+            other.append(queued(rome, member, public_account, media=video))
+        return checked
+
+    monkeypatch.setattr(compose, "check_request", check_then_the_other_press_saves)
+    # when the first press is saved after the second
+    first = queued(rome, member, public_account, media=video)
+    # then it took the slot after the one the other press took
+    assert first.scheduled_at > other[0].scheduled_at
+    assert first.scheduled_time in (time(6), time(21))
+    assert sorted(PublishJob.objects.values_list("scheduled_at", flat=True)) == [
+        other[0].scheduled_at,
+        first.scheduled_at,
+    ]
