@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from cms.models import Post
@@ -37,7 +38,8 @@ def _approved_job(account: TikTokAccount) -> tuple[PublishJob, object, object]:
     approver = MembershipFactory(
         workspace=account.workspace, role=WorkspaceMembership.Role.APPROVER
     ).user
-    post_after_compose(post_id=job.post_id, user=editor, content_changed=True)
+    with transaction.atomic():  # as the composer calls it
+        post_after_compose(post_id=job.post_id, user=editor, content_changed=True)
     post_approve(post_id=job.post_id, by=Reviewer.signed_in(approver))
     PublishJob.objects.filter(pk=job.pk).update(
         scheduled_at=timezone.now() - timedelta(seconds=1)
