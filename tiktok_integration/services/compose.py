@@ -13,12 +13,14 @@ them together.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from cms.models import Post, PostMedia
 from cms.review.transitions import post_after_compose, post_after_reschedule
@@ -98,7 +100,9 @@ class ComposeRequest:
     ``external_id`` (when not "") is written on the post, the key
     ``import_posts`` upserts on; ``origin`` (when not empty) is kept in each
     job's evidence as "origin", e.g. {"command": "import_posts", "file": ...,
-    "line": 3, "at": ISO 8601}.
+    "line": 3, "at": ISO 8601}. ``submit_key``: the composer form's
+    double-submit key; a new post sent again with the same key is not written
+    twice (``post_compose`` returns the first).
     """
 
     workspace_id: int
@@ -116,6 +120,7 @@ class ComposeRequest:
     add_to_queue: bool = False
     external_id: str = ""
     origin: dict[str, Any] = field(default_factory=dict)
+    submit_key: uuid.UUID | None = None
 
 
 class ComposeError(Exception):
@@ -161,11 +166,49 @@ def post_compose(
     Calls TikTok's creator_info for each direct target (through the gateway,
     within its rate limit) before the transaction, once per account for as
     long as ``fresh`` lives (pass one to share it across many requests).
+    A new post sent again with the same ``submit_key`` (a second press, a
+    resent form) returns the post the first one wrote, writing nothing: each
+    of its jobs carries ``idempotency_key`` = uuid5(``submit_key``, account id),
+    unique in the database, so two sends at the same instant cannot both write.
+
     Raises ``ComposeError``; never writes part of it. Returns the saved post.
     """
+    already = _post_of_submit_key(request)
+    if already is not None:
+        return already
     checked, errors = check_request(request, fresh)
     if checked is None or errors.errors:
         raise ComposeError(errors.errors, errors.local_time_error)
+    try:
+        return _save(request, checked)
+    except (IntegrityError, ValidationError):
+        # The same form sent twice at once: the other send wrote the post (the
+        # job's unique key refused this one, in validation or in the database).
+        already = _post_of_submit_key(request)
+        if already is None:
+            raise
+        return already
+
+
+def _job_key(submit_key: uuid.UUID, account_id: int) -> uuid.UUID:
+    return uuid.uuid5(submit_key, str(account_id))
+
+
+def _post_of_submit_key(request: ComposeRequest) -> Post | None:
+    if request.submit_key is None or request.post_id is not None:
+        return None
+    keys = [_job_key(request.submit_key, t.account_id) for t in request.targets]
+    job = (
+        PublishJob.objects.filter(
+            idempotency_key__in=keys, post__workspace_id=request.workspace_id
+        )
+        .select_related("post")
+        .first()
+    )
+    return None if job is None else job.post
+
+
+def _save(request: ComposeRequest, checked: Checked) -> Post:
     user = get_user_model().objects.get(pk=request.user_id)
     with transaction.atomic():
         if request.add_to_queue:
@@ -262,6 +305,8 @@ def _write_jobs(request: ComposeRequest, checked: Checked, post: Post) -> None:
     _raise_if(errors)
     for account_id, target in wanted.items():
         job = existing.get(account_id) or PublishJob(post=post, account_id=account_id)
+        if job.pk is None and request.submit_key is not None:
+            job.idempotency_key = _job_key(request.submit_key, account_id)
         if job.pk is not None and job_is_started(job):
             continue
         _apply(job, target, checked, source)

@@ -4,6 +4,7 @@ post being edited, or the form sent back with its errors)."""
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,6 +120,8 @@ def initial_values(
         "cover_timestamp_ms": "",
         "photo_cover_index": 0,
         "fold": "",
+        # One per new-post form, so sending it twice writes one post.
+        "submit_key": str(uuid.uuid4()) if post is None else "",
     }
     if post is None:
         return values
@@ -197,4 +200,5 @@ def submitted_values(data: QueryDict) -> dict[str, Any]:
         "cover_timestamp_ms": data.get("cover_timestamp_ms", ""),
         "photo_cover_index": data.get("photo_cover_index") or 0,
         "fold": data.get("fold", ""),
+        "submit_key": data.get("submit_key", ""),
     }

@@ -8,6 +8,7 @@ by ``post_compose`` on the server (docs/tiktok.md §8).
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -145,7 +146,8 @@ def parse_submission(
     ``cover_timestamp_ms`` (ms into the video), ``is_aigc``, ``when``
     (``now``/``later``/``queue``), ``when_date``, ``when_time``, ``time_zone``,
     ``fold``, ``when_pick``, ``targets`` (account ids), each target's fields under
-    ``target_prefix(id)``, and ``consent`` (the button)."""
+    ``target_prefix(id)``, ``consent`` (the button), and ``submit_key`` (a
+    UUID; ignored when malformed)."""
     out = Submission(request=None)
     shared = {
         "cover_timestamp_ms": _int(data, "cover_timestamp_ms"),
@@ -182,5 +184,13 @@ def parse_submission(
         targets=targets,
         consented=data.get("consent") == "yes",
         add_to_queue=add_to_queue,
+        submit_key=_uuid(data.get("submit_key") or ""),
     )
     return out
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
