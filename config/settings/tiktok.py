@@ -124,6 +124,8 @@ TIKTOK_PUBLISH_RECONCILE_SECONDS = env_int(
 # is picked up again once it runs out.
 TIKTOK_PUBLISH_LEASE_SECONDS = env_int("TIKTOK_PUBLISH_LEASE_SECONDS", default=300)
 TIKTOK_PUBLISH_BATCH_SIZE = env_int("TIKTOK_PUBLISH_BATCH_SIZE", default=200)
+# Claims of a job (and inits TikTok left unanswered) before it stops for a
+# person; read when a job is made (PublishJob.max_attempts).
 TIKTOK_PUBLISH_MAX_ATTEMPTS = env_int("TIKTOK_PUBLISH_MAX_ATTEMPTS", default=5)
 # Temporary failures in a row before a person is asked to look.
 TIKTOK_PUBLISH_MAX_TRANSIENT_FAILURES = env_int(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -17,6 +18,12 @@ from .accounts import TikTokAccount
 #: The in-flight states' values, for ``PublishJob.IN_FLIGHT`` and for its
 #: one-in-flight-per-account constraint: ``Meta`` cannot see the class's names.
 _IN_FLIGHT_VALUES = ["claimed", "init_pending", "uploading"]
+
+
+def default_max_attempts() -> int:
+    """``TIKTOK_PUBLISH_MAX_ATTEMPTS``, read when a job is made (so a changed
+    setting applies to new jobs, not to jobs already planned)."""
+    return int(settings.TIKTOK_PUBLISH_MAX_ATTEMPTS)
 
 
 class PublishJob(models.Model):
@@ -214,7 +221,12 @@ class PublishJob(models.Model):
         help_text="Fencing token: bumped on every claim; stale workers stop.",
     )
     attempt_count = models.PositiveIntegerField("attempts", default=0)
-    max_attempts = models.PositiveIntegerField("max attempts", default=5)
+    max_attempts = models.PositiveIntegerField(
+        "max attempts",
+        default=default_max_attempts,
+        help_text="Claims (and inits TikTok left unanswered) before the job stops "
+        "for a person; new jobs take TIKTOK_PUBLISH_MAX_ATTEMPTS.",
+    )
     next_action_at = models.DateTimeField(
         "next action at",
         null=True,

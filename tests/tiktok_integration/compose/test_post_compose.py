@@ -176,3 +176,18 @@ def test_publish_now_goes_out_at_once(rome, member, public_account, video):
     job = PublishJob.objects.get(post=post)
     assert abs(job.scheduled_at - datetime.now(UTC)) < timedelta(minutes=1)
     assert post.scheduled_wall_time is not None
+
+
+def test_new_jobs_take_the_attempts_setting(
+    rome, member, public_account, video, settings
+):
+    # given the operator allows two attempts
+    settings.TIKTOK_PUBLISH_MAX_ATTEMPTS = 2
+    # when a post is composed
+    post = post_compose(
+        request=compose_request(
+            rome, member, (direct(public_account),), media_ids=(video.pk,)
+        )
+    )
+    # then its job stops for a person after two
+    assert post.publish_jobs.get().max_attempts == 2
