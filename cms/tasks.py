@@ -25,3 +25,13 @@ def review_remind_task(post_id: int) -> None:
     from cms.review.transitions import post_remind_reviewers
 
     post_remind_reviewers(post_id=post_id)
+
+
+@shared_task(name="cms.review_email_digests", ignore_result=True)
+def review_email_digests_task() -> int:
+    """Beat: send the daily review digests that are due; returns how many."""
+    from django.utils import timezone
+
+    from cms.review.email import review_digests_send
+
+    return review_digests_send(now=timezone.now())

@@ -83,6 +83,13 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         "re-sends ones no worker has picked up.",
     ),
     PeriodicTaskSpec(
+        name="Send daily review email digests",
+        task="cms.review_email_digests",
+        every_seconds=3600,
+        description="One email a day at most, listing the unread review "
+        "notifications of each user who chose the daily digest.",
+    ),
+    PeriodicTaskSpec(
         name="Remind reviewers of posts still in review",
         task="cms.review_reminders",
         every_seconds=600,

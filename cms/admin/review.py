@@ -9,7 +9,7 @@ only posts waiting for the client's review, and nothing else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,13 +26,14 @@ from cms.review.comments import (
     post_comment_create,
     post_comment_resolve,
 )
+from cms.review.email import email_choice_of, email_setting_token
 from cms.review.links import (
     preview_link_create,
     preview_link_revoke,
     preview_link_token,
     preview_link_url,
 )
-from cms.review.models import PreviewLink
+from cms.review.models import NotificationSetting, PreviewLink
 from cms.review.selectors import (
     notifications_for,
     post_comment_threads,
@@ -245,6 +246,7 @@ def review_media(
 def review_inbox(request: HttpRequest, model_admin: Any) -> HttpResponse:
     """ "Waiting for me" and the user's notifications."""
     waiting = posts_waiting_for_review(request.user)
+    user_id = cast(int, request.user.pk)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -253,6 +255,10 @@ def review_inbox(request: HttpRequest, model_admin: Any) -> HttpResponse:
         "waiting_count": waiting.count(),
         "notifications": list(notifications_for(request.user)[:LIST_LIMIT]),
         "unread_count": notifications_for(request.user, unread_only=True).count(),
+        "email_choice": NotificationSetting.Email(email_choice_of(user_id)).label,
+        "email_setting_url": reverse(
+            "review_email_setting", args=[email_setting_token(user_id)]
+        ),
     }
     return TemplateResponse(request, "admin/cms/post/review_inbox.html", context)
 

@@ -195,3 +195,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotificationSetting(models.Model):
+    """How a user wants review notifications by email: each one as it happens
+    (the default, no row needed), one daily digest of the unread ones, or
+    none (the admin's list still has them all)."""
+
+    class Email(models.TextChoices):
+        EACH = "each", "Each one as it happens"
+        DAILY = "daily", "One daily digest"
+        OFF = "off", "No emails"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="postdeck_notification_setting",
+    )
+    email = models.CharField(
+        "email me", max_length=10, choices=Email.choices, default=Email.EACH
+    )
+    digest_sent_at = models.DateTimeField(
+        "last digest sent at",
+        null=True,
+        blank=True,
+        help_text="A digest lists the unread notifications since the last one.",
+    )
+
+    class Meta:
+        verbose_name = "notification setting"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_email_display()}"

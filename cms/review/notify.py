@@ -1,5 +1,6 @@
 """Tell people about reviews: a ``Notification`` row (the admin's list) and an
-email, sent after the transaction commits so a rolled-back move mails nobody.
+email as each person chose (``cms.review.email``), sent after the transaction
+commits so a rolled-back move mails nobody.
 
 Who hears what:
 
@@ -13,18 +14,17 @@ Who hears what:
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from cms.models import Post
+from cms.review.email import notification_emails_send
 from cms.review.models import Notification, PostReviewEvent
+from cms.scheduling import format_local
 from workspaces.models import WorkspaceMembership
 
 Role = WorkspaceMembership.Role
@@ -69,18 +69,7 @@ def _deliver(users: list[Any], post: Post | None, kind: str, message: str) -> No
         for user in users
     )
     link = review_url(post) if post is not None else settings.BASE_URL
-    mails = tuple(
-        (
-            f"[Postdeck] {message[:150]}",
-            f"{message}\n\n{link}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
-        for user in users
-        if user.email
-    )
-    if mails:
-        transaction.on_commit(partial(send_mass_mail, mails, fail_silently=False))
+    notification_emails_send(users, message, link)
 
 
 def review_requested(*, post: Post, exclude_user: Any, reminder: bool = False) -> None:
@@ -91,7 +80,10 @@ def review_requested(*, post: Post, exclude_user: Any, reminder: bool = False) -
     )
     if reminder:
         when = (
-            f" before {post.scheduled_at:%Y-%m-%d %H:%M} UTC"
+            " before "
+            + format_local(
+                post.scheduled_at, post.time_zone or post.workspace.time_zone
+            )
             if post.scheduled_at
             else ""
         )

@@ -4,7 +4,9 @@ an action URL changes nothing.
 The endpoints are read from the URL conf (every ModelAdmin's get_urls, the
 admin site's own views, connect, two-factor, ...), so a new endpoint is covered
 the day it is added. The only views exempt from CSRF are the ones a server, not
-a browser, calls: TikTok's webhook and the sandbox's emulation of TikTok's API.
+a browser, calls: TikTok's webhook, the sandbox's emulation of TikTok's API, and
+the one-click unsubscribe a mail client posts (RFC 8058; it can only turn
+review emails off, for the holder of the email's signed link).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ pytestmark = pytest.mark.django_db
 # Called by servers with their own credentials (a signature, a bearer token).
 CSRF_EXEMPT = {
     "tiktok:webhook",
+    "review_email_one_click",
     "tiktok_sandbox:oauth_token",
     "tiktok_sandbox:oauth_revoke",
     "tiktok_sandbox:user_info",
