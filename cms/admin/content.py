@@ -23,7 +23,7 @@ from tiktok_integration.selectors import (
     post_list_with_targets,
     post_state_for,
 )
-from tiktok_integration.services.compose import post_jobs_follow
+from tiktok_integration.services.reschedule import post_jobs_follow
 from workspaces.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
 
 #: Who may open a post's metrics page (the analytics admin's view permission).

@@ -2,7 +2,7 @@
 
 The calendar sends the wall time the post was dropped on, in the zone the
 calendar shows. The move goes through the composer's own rules
-(``services.compose.post_reschedule``: membership, the time in the future,
+(``services.reschedule.post_reschedule``: membership, the time in the future,
 DST gaps and repeats via ``cms.scheduling``, copies already claimed) plus
 TikTok's daily caps (``calendar.capacity``, docs/tiktok.md §6), and is
 recorded as a ``PostMove`` (who, from, to) in the same transaction.
@@ -19,8 +19,9 @@ from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local
 from tiktok_integration.calendar.capacity import capacity_problems
 from tiktok_integration.models import PostMove, PublishJob
 from tiktok_integration.selectors import job_is_started
-from tiktok_integration.services.compose import ComposeError, post_reschedule
+from tiktok_integration.services.compose import ComposeError
 from tiktok_integration.services.compose_checks import member_of
+from tiktok_integration.services.reschedule import post_reschedule
 
 WALL_FORMAT = "%Y-%m-%d %H:%M"
 

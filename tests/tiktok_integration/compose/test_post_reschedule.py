@@ -16,11 +16,8 @@ from tests.tiktok_integration.compose.conftest import (
     next_week_at,
 )
 from tiktok_integration.models import PublishJob
-from tiktok_integration.services.compose import (
-    ComposeError,
-    post_compose,
-    post_reschedule,
-)
+from tiktok_integration.services.compose import ComposeError, post_compose
+from tiktok_integration.services.reschedule import post_reschedule
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from tests.tiktok_integration.compose.conftest import (
     next_week_at,
 )
 from tiktok_integration.models import PublishJob
-from tiktok_integration.services.compose import post_compose, post_reschedule
+from tiktok_integration.services.compose import post_compose
+from tiktok_integration.services.reschedule import post_reschedule
 from workspaces.models import Workspace, WorkspaceMembership
 
 State = Post.EditorialState

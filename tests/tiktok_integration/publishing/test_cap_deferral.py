@@ -20,7 +20,7 @@ from tests.tiktok_integration.publishing.conftest import drive, scheduled_job
 from tiktok_integration.models import PublishJob, TikTokAccount
 from tiktok_integration.publishing.dispatch import publish_dispatch_tick
 from tiktok_integration.selectors import cap_deferrals_between
-from tiktok_integration.services.compose import post_reschedule
+from tiktok_integration.services.reschedule import post_reschedule
 from tiktok_sandbox.models import Endpoint, SandboxCreator, SandboxFault
 from tiktok_sandbox.selectors import sandbox_init_count
 from tiktok_sandbox.services import sandbox_creator_update, sandbox_fault_add
