@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from cms.models import Post
@@ -176,7 +177,7 @@ def test_the_same_account_twice_in_one_post_is_refused(
     assert Post.objects.count() == 0
 
 
-def test_a_dropped_row_removes_that_account_and_stays_removed(
+def test_a_dropped_row_removes_that_account_until_its_row_changes(
     tmp_path: Path, rome: Any, member: Any, public_account: Any,
     private_account: Any, video: Any,
 ) -> None:  # fmt: skip
@@ -199,3 +200,35 @@ def test_a_dropped_row_removes_that_account_and_stays_removed(
     assert status == 0, output
     assert "created 0, updated 0, unchanged 2, refused 0" in output
     assert _jobs(post) == after
+    # Changing that row's own settings posts that copy again.
+    rows = _export(rome, path)
+    for row in rows:
+        if row["account"] == "sandbox.private":
+            row["privacy_level"] = "FOLLOWER_OF_CREATOR"
+    write_plan(path, rows, header=list(rows[0]))
+    status, output = import_posts(path, rome, member, "--consent")
+    assert status == 0, output
+    assert "created 0, updated 1, unchanged 1, refused 0" in output
+    assert _jobs(post)["sandbox.private"] == (after["sandbox.private"][0],
+                                               Status.SCHEDULED)  # fmt: skip
+
+
+@override_settings(TIKTOK_DAILY_POST_CAP=1)
+def test_one_account_over_the_daily_cap_holds_back_the_whole_post(
+    tmp_path: Path, rome: Any, member: Any, public_account: Any,
+    private_account: Any, video: Any,
+) -> None:  # fmt: skip
+    plan = write_plan(tmp_path / "plan.csv", [
+        plan_row(external_id="first", account="sandbox.private", media=str(video.pk),
+                 scheduled_at="2031-05-05T09:00"),
+        plan_row(external_id="duo", media=str(video.pk), scheduled_at="2031-05-05T10:00"),
+        plan_row(external_id="duo", account="sandbox.private", media=str(video.pk),
+                 scheduled_at="2031-05-05T10:00"),
+    ])  # fmt: skip
+    status, output = import_posts(plan, rome, member, "--consent")
+    assert status == 1
+    assert (
+        "line 4 duo: refused\n    scheduled_at: The account would post more" in output
+    )
+    assert "line 3 duo: refused\n    Not imported: line 4 of the same post" in output
+    assert list(Post.objects.values_list("external_id", flat=True)) == ["first"]
