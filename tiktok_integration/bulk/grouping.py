@@ -65,7 +65,8 @@ class PlanPost:
 
 
 def lines_text(lines: Sequence[int]) -> str:
-    """ "line 4", "lines 2 and 3", "lines 2, 3 and 5"."""
+    """Lines as a sentence says them: "line 4", "lines 2 and 3", "lines 2, 3
+    and 5"."""
     if len(lines) == 1:
         return f"line {lines[0]}"
     head = ", ".join(str(line) for line in lines[:-1])
@@ -190,18 +191,17 @@ def decide_post(group: list[Parsed], lookups: Lookups) -> PlanPost | None:
     )
     # An unchanged post is left alone before anything a write would need
     # (an export of a published post without media re-imports unchanged).
-    known = item.post is not None and not item.media_pending
-    if known and item.post is not None and not _compare(item, item.post):
+    known = item.post if not item.media_pending else None
+    if known is not None and not _compare(item, known):
         return None
     if not first.media:
         item.refuse([EMPTY_MEDIA])
         return None
-    if item.post is not None and known:
-        refusal = started_refusal(item.post)
-        changed = [name for m in members for name in m.changed]
-        if refusal:
-            item.refuse([f"{', '.join(dict.fromkeys(changed))} changed, but {refusal}"])
-            return None
+    refusal = started_refusal(known) if known is not None else ""
+    if refusal:
+        changed = dict.fromkeys(name for m in members for name in m.changed)
+        item.refuse([f"{', '.join(changed)} changed, but {refusal}"])
+        return None
     return item
 
 
@@ -226,16 +226,16 @@ def _compare(item: PlanPost, post: Post) -> bool:
         if account_id not in wanted and is_live(job)
     ]
     targets = item.targets
+    if not targets and (shared or removed):
+        item.refuse([
+            "Every row of this post names a copy that was cancelled, so the "
+            "post cannot change: leave the rows as they were, or change one "
+            "row's own settings to post that copy again."
+        ])  # fmt: skip
+        return False
     if not removed and not any(member.changed for member in targets):
         for member in item.members:
             member.outcome.outcome = UNCHANGED
-        return False
-    if not targets:
-        item.refuse([
-            "Every account's copy of this post was cancelled, so it does not "
-            "change: leave the rows as they were, or change one row's own "
-            "settings to post that copy again."
-        ])  # fmt: skip
         return False
     for member in targets:
         if member.changed:

@@ -232,3 +232,22 @@ def test_one_account_over_the_daily_cap_holds_back_the_whole_post(
     )
     assert "line 3 duo: refused\n    Not imported: line 4 of the same post" in output
     assert list(Post.objects.values_list("external_id", flat=True)) == ["first"]
+
+
+def test_a_post_whose_every_copy_was_cancelled_changes_only_with_a_row(
+    tmp_path: Path, rome: Any, member: Any, public_account: Any, video: Any
+) -> None:
+    plan = write_plan(tmp_path / "plan.csv", [plan_row(media=str(video.pk))])
+    assert import_posts(plan, rome, member, "--consent")[0] == 0
+    PublishJob.objects.update(status=Status.CANCELLED)
+    write_plan(plan, [plan_row(media=str(video.pk), caption="New words")])
+    status, output = import_posts(plan, rome, member, "--consent", "-v", "2")
+    assert status == 1, output
+    assert "Every row of this post names a copy that was cancelled" in output
+    assert Post.objects.get().caption == "Launch day #postdeck"
+    write_plan(plan, [plan_row(media=str(video.pk), caption="New words",
+                               allow_comment="true")])  # fmt: skip
+    status, output = import_posts(plan, rome, member, "--consent")
+    assert status == 0, output
+    assert PublishJob.objects.get().status == Status.SCHEDULED
+    assert Post.objects.get().caption == "New words"
