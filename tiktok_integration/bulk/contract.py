@@ -1,5 +1,7 @@
 """The bulk posts contract: the column names of a posting plan (documented in
 docs/bulk-posts.md). The header names are the contract; their order is free.
+One row is one post for one account; rows sharing an ``external_id`` are one
+post for several accounts.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ COLUMNS: Final = (
     "is_aigc",
     "cover_timestamp_ms",
 )
+#: Columns about the post itself; the others are one account's TikTok settings.
+#: Rows sharing an ``external_id`` are one post for several accounts and must
+#: agree on these.
+POST_COLUMNS: Final = ("media", "caption", "scheduled_at", "timezone")
 #: Columns a plan's header must name.
 REQUIRED: Final = ("external_id", "account", "media", "scheduled_at", "mode")
 BOOLEAN_COLUMNS: Final = (

@@ -3,7 +3,8 @@ what happened to them (state, publish id, public URL, failure reason and the
 latest metrics), as CSV or XLSX.
 
 One row per post and account (a post made in the composer for two accounts
-gives two rows; only a single-account post re-imports as one). Every text
+gives two rows under one ``external_id``, which re-import as that one post:
+``grouping``). Every text
 cell a spreadsheet would run as a formula gets a leading apostrophe
 (``analytics.export.safe_cell``); ``import_posts`` takes it off again, so an
 export re-imported with ``--dry-run`` reports every row unchanged.

@@ -1,13 +1,16 @@
-"""``import_posts``, start to end: read the file, parse every row, refuse
-duplicates, look the whole file up at once, keep unchanged rows as they are,
-check the plan against the daily cap, then write the rest one by one through
-the composer (``upsert.write_row``).
+"""``import_posts``, start to end: read the file, parse every row, group the
+rows of one post (one ``external_id``, one row per account; ``grouping``),
+look the whole file up at once, keep unchanged posts as they are, check the
+plan against the daily cap, then write the rest post by post through the
+composer (``upsert.write_post``: one ``post_compose`` call with every account
+of the post).
 
 Creator info is asked once per account for the whole file, before any write
 and outside any transaction (§4.2, §8.1; the gateway's rate limits apply).
-A dry run writes each row and rolls it back at once; ``--atomic`` writes in
-one transaction, rolled back when any row is refused. Each row is its own
-savepoint, so a refused row never leaves part of itself behind.
+A dry run writes each post and rolls it back at once; ``--atomic`` writes in
+one transaction, rolled back when any row is refused. Each post is its own
+savepoint, so a refused row never leaves part of its post behind. Outcomes
+and the progress callback stay per row.
 """
 
 from __future__ import annotations
@@ -24,8 +27,13 @@ from django.db import transaction
 
 from cms.models import Post
 from tiktok_integration.bulk.caps import PlannedPost, over_cap
+from tiktok_integration.bulk.grouping import (
+    PlanPost,
+    decide_post,
+    group_rows,
+    refuse_with_post,
+)
 from tiktok_integration.bulk.parsing import (
-    EMPTY_MEDIA,
     ParsedRow,
     parse_row,
     text_of,
@@ -39,8 +47,10 @@ from tiktok_integration.bulk.report import (
     ImportResult,
     RowOutcome,
 )
-from tiktok_integration.bulk.resolving import Lookups, account_for, resolve
-from tiktok_integration.bulk.upsert import changed_columns, started_refusal, write_row
+from tiktok_integration.bulk.resolving import resolve
+from tiktok_integration.bulk.upsert import (
+    write_post,
+)
 from tiktok_integration.composer import DIRECT, missing_scope
 from tiktok_integration.gateway.clock import db_now
 from tiktok_integration.models import TikTokAccount
@@ -59,16 +69,6 @@ class ImportOptions:
     dry_run: bool = False
     atomic: bool = False
     ignore_unknown: bool = False
-
-
-@dataclass(slots=True)
-class _Pending:
-    row: ParsedRow
-    outcome: RowOutcome
-    account: TikTokAccount
-    asset_ids: list[int]
-    post: Post | None
-    media_pending: bool
 
 
 class _RollBack(Exception):
@@ -100,26 +100,34 @@ def import_plan(
         )
         outcomes.append(outcome)
         if row is None:
-            _refuse(outcome, problems)
+            outcome.refuse(problems)
         else:
             parsed.append((row, outcome))
-    parsed = _without_duplicates(parsed)
+    groups = group_rows(outcomes, parsed)
+    rows = [row for group in groups for row, _ in group]
     user = get_user_model().objects.get(pk=options.user_id)
     lookups = resolve(
         workspace_id=options.workspace_id,
-        names={row.account for row, _ in parsed},
-        media_refs={ref for row, _ in parsed for ref in row.media},
-        external_ids={row.external_id for row, _ in parsed},
+        names={row.account for row in rows},
+        media_refs={ref for row in rows for ref in row.media},
+        external_ids={row.external_id for row in rows},
         base=options.path.resolve().parent,
         uploaded_by=user,
         dry_run=options.dry_run,
     )
-    pending = _decide(parsed, lookups)
+    pending = [item for group in groups if (item := decide_post(group, lookups))]
     _apply_caps(pending)
-    pending = [item for item in pending if item.outcome.outcome != REFUSED]
+    pending = [
+        item
+        for item in pending
+        if all(member.outcome.outcome != REFUSED for member in item.members)
+    ]
     fresh = FreshCreatorInfo()
     for account in {
-        item.account.pk: item.account for item in pending if item.row.mode == DIRECT
+        member.account.pk: member.account
+        for item in pending
+        for member in item.targets
+        if member.row.mode == DIRECT
     }.values():
         if account.status == TikTokAccount.Status.ACTIVE and not missing_scope(
             DIRECT, account.granted_scopes
@@ -138,116 +146,47 @@ def import_plan(
     )
 
 
-def _refuse(outcome: RowOutcome, reasons: list[str]) -> None:
-    outcome.outcome = REFUSED
-    outcome.reasons = list(reasons)
-
-
-def _without_duplicates(
-    parsed: list[tuple[ParsedRow, RowOutcome]],
-) -> list[tuple[ParsedRow, RowOutcome]]:
-    lines: dict[str, list[int]] = {}
-    for row, _ in parsed:
-        lines.setdefault(row.external_id, []).append(row.line)
-    kept = []
-    for row, outcome in parsed:
-        same = lines[row.external_id]
-        if len(same) > 1:
-            others = ", ".join(str(line) for line in same if line != row.line)
-            _refuse(
-                outcome,
-                [
-                    f"external_id '{row.external_id}' is also on line(s) {others}: "
-                    "give each post its own external_id (no row with it was "
-                    "imported)."
-                ],
-            )
-        else:
-            kept.append((row, outcome))
-    return kept
-
-
-def _decide(
-    parsed: list[tuple[ParsedRow, RowOutcome]], lookups: Lookups
-) -> list[_Pending]:
-    pending = []
-    for row, outcome in parsed:
-        account = account_for(lookups, row.account)
-        found = [lookups.media[ref] for ref in row.media]
-        problems = [media.problem for media in found if media.problem]
-        if account is None:
-            problems.insert(
-                0,
-                f"account '{row.account}' is not connected to this "
-                "workspace: connect it first, or fix the name.",
-            )
-        if problems or account is None:
-            _refuse(outcome, problems)
-            continue
-        asset_ids = [media.asset_id for media in found if media.asset_id]
-        post = lookups.posts.get(row.external_id)
-        item = _Pending(
-            row,
-            outcome,
-            account,
-            asset_ids,
-            post,
-            any(media.pending for media in found),
-        )
-        # An unchanged row is left alone before anything a write would need
-        # (an export of a published post without media re-imports unchanged).
-        known = post is not None and not item.media_pending
-        changed = (
-            changed_columns(post, row, account, asset_ids) if post and known else []
-        )
-        if known and not changed:
-            outcome.outcome = UNCHANGED
-            continue
-        if not row.media:
-            _refuse(outcome, [EMPTY_MEDIA])
-            continue
-        if post is not None and known:
-            refusal = started_refusal(post)
-            if refusal:
-                _refuse(outcome, [f"{', '.join(changed)} changed, but {refusal}"])
-                continue
-            outcome.reasons = [f"changed: {', '.join(changed)}"]
-        pending.append(item)
-    return pending
-
-
-def _apply_caps(pending: list[_Pending]) -> None:
+def _apply_caps(pending: list[PlanPost]) -> None:
     refused = over_cap(
         (
-            PlannedPost(item.row.line, item.account.pk, item.row.scheduled_at, True)
+            PlannedPost(m.row.line, m.account.pk, m.row.scheduled_at, True)
             for item in pending
-            if item.row.mode == DIRECT
+            for m in item.targets
+            if m.row.mode == DIRECT
         ),
         skip_posts={item.post.pk for item in pending if item.post is not None},
     )
     for item in pending:
-        if item.row.line in refused:
-            _refuse(item.outcome, [f"scheduled_at: {refused[item.row.line]}"])
+        lines = [m.row.line for m in item.members if m.row.line in refused]
+        for line in lines:
+            member = next(m for m in item.members if m.row.line == line)
+            member.outcome.refuse([f"scheduled_at: {refused[line]}"])
+        if lines:
+            outcomes = [m.outcome for m in item.members]
+            refuse_with_post(outcomes, item.external_id, lines)
 
 
 def _write(
-    pending: list[_Pending],
+    pending: list[PlanPost],
     options: ImportOptions,
     origin: dict[str, Any],
     fresh: FreshCreatorInfo,
     outcomes: list[RowOutcome],
     on_row: Callable[[RowOutcome], None] | None,
 ) -> bool:
-    by_line = {item.row.line: item for item in pending}
-    # A dry run rolls each row back at once rather than holding one long write
+    by_line = {member.row.line: item for item in pending for member in item.members}
+    done: set[str] = set()
+    # A dry run rolls each post back at once rather than holding one long write
     # transaction (on SQLite it would lock out the workers for the whole run).
     outer = options.atomic and not options.dry_run
     try:
         with transaction.atomic() if outer else contextlib.nullcontext():
             for outcome in outcomes:
                 item = by_line.get(outcome.line)
-                if item is not None:
-                    _write_one(item, options, origin | {"line": outcome.line}, fresh)
+                # A post is written once, at its first row, with all its rows.
+                if item is not None and item.external_id not in done:
+                    done.add(item.external_id)
+                    _write_one(item, options, origin, fresh)
                 if on_row is not None:
                     on_row(outcome)
             if outer and any(row.outcome == REFUSED for row in outcomes):
@@ -260,31 +199,35 @@ def _write(
 
 
 def _write_one(
-    item: _Pending,
+    item: PlanPost,
     options: ImportOptions,
     origin: dict[str, Any],
     fresh: FreshCreatorInfo,
 ) -> None:
-    outcome = item.outcome
+    targets = item.targets
     if item.media_pending:
-        outcome.outcome = UPDATED if item.post is not None else CREATED
-        outcome.reasons.append(
-            "media not in the library yet: it would be imported first, and the "
-            "row checked against TikTok's rules then."
-        )
+        for member in targets:
+            member.outcome.outcome = UPDATED if item.post is not None else CREATED
+            member.outcome.reasons.append(
+                "media not in the library yet: it would be imported first, and "
+                "the row checked against TikTok's rules then."
+            )
         return
+    lines = [member.row.line for member in targets]
+    where: dict[str, Any] = {"line": lines[0]}
+    if len(lines) > 1:
+        where["lines"] = lines
     post: Post | None = None
-    reasons: list[str] = []
+    reasons: dict[int, list[str]] = {}
     try:
         with transaction.atomic():
-            post, reasons = write_row(
-                row=item.row,
+            post, reasons = write_post(
+                rows=[(member.row, member.account) for member in targets],
                 post=item.post,
-                account=item.account,
                 asset_ids=item.asset_ids,
                 workspace_id=options.workspace_id,
                 user_id=options.user_id,
-                origin=origin,
+                origin=origin | where,
                 fresh=fresh,
             )
             if options.dry_run:
@@ -292,7 +235,17 @@ def _write_one(
     except _RollBack:
         pass
     if post is None:
-        outcome.reasons = []
-        _refuse(outcome, reasons)
-    else:
-        outcome.outcome = UPDATED if item.post is not None else CREATED
+        refused = [line for line in lines if reasons.get(line)]
+        for member in targets:
+            if reasons.get(member.row.line):
+                member.outcome.refuse(reasons[member.row.line])
+        outcomes = [member.outcome for member in item.members]
+        refuse_with_post(outcomes, item.external_id, refused or lines)
+        return
+    for member in item.members:
+        if item.post is None:
+            member.outcome.outcome = CREATED
+        elif member.changed:
+            member.outcome.outcome = UPDATED
+        else:
+            member.outcome.outcome = UNCHANGED

@@ -27,6 +27,11 @@ class RowOutcome:
     outcome: str
     reasons: list[str] = field(default_factory=list)
 
+    def refuse(self, reasons: list[str]) -> None:
+        """Mark the row refused, ``reasons`` replacing any earlier notes."""
+        self.outcome = REFUSED
+        self.reasons = list(reasons)
+
 
 @dataclass(slots=True)
 class ImportResult:

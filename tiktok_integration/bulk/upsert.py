@@ -1,9 +1,10 @@
-"""One plan row against the post it keys (``external_id``): unchanged, a new
-post, an update, or refused; and the write, through the composer's own
-``post_compose`` so a row passes exactly the composer's checks."""
+"""Plan rows against the post they key (``external_id``): what changed, and
+the write, through the composer's own ``post_compose`` (one call per post,
+with a target per row) so a row passes exactly the composer's checks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,19 +27,20 @@ _COLUMN_FOR_KEY = {"": "", "when": "scheduled_at", "targets": "account"}
 _JOB_COLUMNS = ("mode", *PublishJob.TIKTOK_SETTINGS)
 
 
-def _live_jobs(post: Post) -> list[PublishJob]:
-    return [
-        job
-        for job in post.publish_jobs.all()
-        if job.status != PublishJob.Status.CANCELLED
-    ]
+def jobs_by_account(post: Post) -> dict[int, PublishJob]:
+    """Every job of ``post`` (prefetched), cancelled ones too, by account id
+    (the composer keeps one job per post and account)."""
+    return {job.account_id: job for job in post.publish_jobs.all()}
 
 
-def changed_columns(
-    post: Post, row: ParsedRow, account: TikTokAccount, asset_ids: list[int]
-) -> list[str]:
-    """The contract columns where ``row`` differs from the saved ``post``
-    (its jobs and media prefetched); empty when re-importing changes nothing."""
+def is_live(job: PublishJob) -> bool:
+    """Whether ``job`` still belongs to its post (it was not cancelled)."""
+    return job.status != PublishJob.Status.CANCELLED
+
+
+def post_changes(post: Post, row: ParsedRow, asset_ids: list[int]) -> list[str]:
+    """The post-level columns (``contract.POST_COLUMNS``) where ``row``
+    differs from the saved ``post`` (its media prefetched)."""
     changed = []
     if post.caption != row.caption:
         changed.append("caption")
@@ -55,14 +57,13 @@ def changed_columns(
     ]
     if media != asset_ids:
         changed.append("media")
-    jobs = _live_jobs(post)
-    if len(jobs) != 1 or jobs[0].account_id != account.pk:
-        return [*changed, "account"]
-    job = jobs[0]
-    changed += [
-        name for name in _JOB_COLUMNS if getattr(job, name) != getattr(row, name)
-    ]
     return changed
+
+
+def job_changes(job: PublishJob, row: ParsedRow) -> list[str]:
+    """The columns of one account's TikTok settings (mode and
+    ``PublishJob.TIKTOK_SETTINGS``) where ``row`` differs from ``job``."""
+    return [name for name in _JOB_COLUMNS if getattr(job, name) != getattr(row, name)]
 
 
 def started_refusal(post: Post) -> str:
@@ -78,21 +79,54 @@ def started_refusal(post: Post) -> str:
     return ""
 
 
-def write_row(
+def write_post(
     *,
-    row: ParsedRow,
+    rows: Sequence[tuple[ParsedRow, TikTokAccount]],
     post: Post | None,
-    account: TikTokAccount,
     asset_ids: list[int],
     workspace_id: int,
     user_id: int,
     origin: dict[str, Any],
     fresh: FreshCreatorInfo,
-) -> tuple[Post | None, list[str]]:
-    """Create or update the row's post through ``post_compose`` (consent as
-    given with ``--consent``: the declaration TikTok requires is recorded as
-    shown). Returns the post, or None with the reasons, each naming its column."""
-    target = ComposeTarget(
+) -> tuple[Post | None, dict[int, list[str]]]:
+    """Create or update one post for every account of ``rows`` (rows of one
+    ``external_id`` that agree on the post-level columns) in ONE
+    ``post_compose`` call, so no account's job is touched by a write for
+    another; the post's unstarted jobs of accounts not in ``rows`` are
+    cancelled, as in the composer. Consent as given with ``--consent``: the
+    declaration TikTok requires is recorded as shown (§8.5, §8.6). Returns
+    the post and {}, or None and the reasons by line, each naming its column
+    (a target's reasons on its account's row, the post's on every row)."""
+    first = rows[0][0]
+    request = ComposeRequest(
+        workspace_id=workspace_id,
+        user_id=user_id,
+        post_id=post.pk if post is not None else None,
+        title="",
+        caption=first.caption,
+        media_ids=tuple(asset_ids),
+        publish_now=False,
+        wall_time=first.wall_time,
+        time_zone=first.time_zone,
+        fold=next((row.fold for row, _ in rows if row.fold is not None), None),
+        targets=tuple(_target(row, account) for row, account in rows),
+        consented=True,
+        external_id=first.external_id,
+        origin=origin,
+    )
+    lines = [row.line for row, _ in rows]
+    try:
+        return post_compose(request=request, fresh=fresh), {}
+    except ComposeError as error:
+        line_of = {account.pk: row.line for row, account in rows}
+        return None, reasons_by_line(error, line_of, lines)
+    except ValidationError as error:
+        # The model's own limits (e.g. a caption-derived title): name them too.
+        return None, {line: list(error.messages) for line in lines}
+
+
+def _target(row: ParsedRow, account: TikTokAccount) -> ComposeTarget:
+    return ComposeTarget(
         account_id=account.pk,
         mode=row.mode,
         privacy_level=row.privacy_level,
@@ -109,42 +143,27 @@ def write_row(
             else ""
         ),
     )
-    request = ComposeRequest(
-        workspace_id=workspace_id,
-        user_id=user_id,
-        post_id=post.pk if post is not None else None,
-        title="",
-        caption=row.caption,
-        media_ids=tuple(asset_ids),
-        publish_now=False,
-        wall_time=row.wall_time,
-        time_zone=row.time_zone,
-        fold=row.fold,
-        targets=(target,),
-        consented=True,
-        external_id=row.external_id,
-        origin=origin,
-    )
-    try:
-        return post_compose(request=request, fresh=fresh), []
-    except ComposeError as error:
-        return None, reasons_of(error)
-    except ValidationError as error:
-        # The model's own limits (e.g. a caption-derived title): name them too.
-        return None, list(error.messages)
 
 
-def reasons_of(error: ComposeError) -> list[str]:
-    """``error``'s sentences, each prefixed with the contract column it is
-    about (e.g. "privacy_level: ...", "scheduled_at: ...")."""
-    reasons = []
+def reasons_by_line(
+    error: ComposeError, line_of: dict[int, int], lines: Sequence[int]
+) -> dict[int, list[str]]:
+    """``error``'s sentences by plan line, each prefixed with the contract
+    column it is about (e.g. "privacy_level: ...", "scheduled_at: ...").
+    ``line_of`` maps an account id to its row's line: "target:<account id>"
+    keys go to that row, every other key to each of ``lines``."""
+    found: dict[int, list[str]] = {line: [] for line in lines}
     for key, messages in error.errors.items():
         column = _COLUMN_FOR_KEY.get(key, key)
+        at = list(lines)
         if key.startswith("target:"):
             parts = key.split(":")
             column = parts[2] if len(parts) > 2 else "account"
             if column == "declaration_text":
                 column = "brand_content"
-        for message in messages:
-            reasons.append(f"{column}: {message}" if column else message)
-    return reasons
+            account_id = int(parts[1]) if parts[1].isdigit() else None
+            if account_id in line_of:
+                at = [line_of[account_id]]
+        for line in at:
+            found[line] += [f"{column}: {m}" if column else m for m in messages]
+    return found

@@ -1,5 +1,6 @@
 """A Europe/Rome workspace with a member, a ready video and sandbox creators
-connected over real HTTP (the composer tests' fixtures), and helpers to write
+connected over real HTTP (the composer tests' fixtures, and a second direct
+account), and helpers to write
 a plan file and run the commands as a person would."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.management import ManagementUtility
 from django.utils import timezone
 
 from tests.tiktok_integration.compose.conftest import (  # noqa: F401 - fixtures
+    connect,
     member,
     public_account,
     rome,
@@ -23,6 +25,15 @@ from tests.tiktok_integration.compose.conftest import (  # noqa: F401 - fixtures
     video,
 )
 from tiktok_integration.bulk.contract import COLUMNS
+from tiktok_integration.models import TikTokAccount
+from tiktok_sandbox.models import SandboxCreator
+from workspaces.models import Workspace
+
+
+@pytest.fixture
+def private_account(rome: Workspace) -> TikTokAccount:  # noqa: F811 - the fixture
+    """A second creator allowed to post directly (followers, friends or only me)."""
+    return connect(SandboxCreator.objects.get(username="sandbox.private"), rome)
 
 
 def next_week(hour: int = 10) -> str:

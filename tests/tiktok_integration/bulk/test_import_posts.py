@@ -145,28 +145,6 @@ def test_a_refused_row_never_stops_the_valid_ones_unless_atomic(
     assert list(Post.objects.values_list("external_id", flat=True)) == ["ok"]
 
 
-def test_duplicate_external_ids_import_neither_row(
-    tmp_path: Path, rome: Any, member: Any, public_account: Any, video: Any
-) -> None:
-    plan = write_plan(tmp_path / "plan.csv", [
-        plan_row(external_id="twin", media=str(video.pk)),
-        plan_row(external_id="solo", media=str(video.pk)),
-        plan_row(external_id="twin", media=str(video.pk), caption="other"),
-    ])  # fmt: skip
-    report = tmp_path / "report.csv"
-    status, output = import_posts(
-        plan, rome, member, "--consent", "--report", str(report)
-    )
-    assert status == 1
-    assert "external_id 'twin' is also on line(s) 4" in output
-    assert "external_id 'twin' is also on line(s) 2" in output
-    assert list(Post.objects.values_list("external_id", flat=True)) == ["solo"]
-    lines = report.read_text().splitlines()
-    assert lines[0] == "line,external_id,outcome,reasons"
-    assert lines[2] == "3,solo,created,"
-    assert lines[1].startswith("2,twin,refused,external_id 'twin' is also on line(s) 4")
-
-
 def test_file_level_problems_import_nothing(
     tmp_path: Path, rome: Any, member: Any, public_account: Any, video: Any
 ) -> None:
