@@ -50,7 +50,11 @@ from cms.review.transitions import (
 from cms.review.views import post_preview_context
 from media_library.streaming import stored_file_response
 from workspaces.models import WorkspaceMembership
-from workspaces.selectors import workspace_ids_reviewed_by, workspace_role_of
+from workspaces.selectors import (
+    home_time_zone_for,
+    workspace_ids_reviewed_by,
+    workspace_role_of,
+)
 
 Role = WorkspaceMembership.Role
 LIST_LIMIT = 50
@@ -253,6 +257,7 @@ def review_inbox(request: HttpRequest, model_admin: Any) -> HttpResponse:
         "waiting_count": waiting.count(),
         "notifications": list(notifications_for(request.user)[:LIST_LIMIT]),
         "unread_count": notifications_for(request.user, unread_only=True).count(),
+        "home_zone": home_time_zone_for(request.user),
     }
     return TemplateResponse(request, "admin/cms/post/review_inbox.html", context)
 

@@ -93,8 +93,11 @@ def post_review_history(post: Post) -> QuerySet[PostReviewEvent]:
 def notifications_for(
     user: Any, *, unread_only: bool = False
 ) -> QuerySet[Notification]:
-    """``user``'s notifications, newest first, post loaded."""
-    rows = Notification.objects.filter(user_id=user.pk).select_related("post")
+    """``user``'s notifications, newest first, post and its workspace loaded
+    (a note's time is shown in that workspace's zone)."""
+    rows = Notification.objects.filter(user_id=user.pk).select_related(
+        "post__workspace"
+    )
     return rows.filter(read_at__isnull=True) if unread_only else rows
 
 
