@@ -37,7 +37,7 @@ from cms.review.selectors import (
     notifications_for,
     post_comment_threads,
     post_review_history,
-    posts_waiting_for_review,
+    posts_waiting_for,
 )
 from cms.review.transitions import (
     Reviewer,
@@ -248,7 +248,7 @@ def review_media(
 @require_safe
 def review_inbox(request: HttpRequest, model_admin: Any) -> HttpResponse:
     """ "Waiting for me" and the user's notifications."""
-    waiting = posts_waiting_for_review(request.user)
+    waiting = posts_waiting_for(request.user)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
