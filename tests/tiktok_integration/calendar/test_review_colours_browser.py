@@ -25,14 +25,18 @@ BACKGROUND = "el => getComputedStyle(el).backgroundColor"
 
 
 def _rgb(css: str) -> tuple[int, int, int]:
-    red, green, blue = (int(part) for part in css[css.index("(") + 1 : -1].split(",")[:3])
+    red, green, blue = (
+        int(part) for part in css[css.index("(") + 1 : -1].split(",")[:3]
+    )
     return red, green, blue
 
 
 def _luminance(rgb: tuple[int, int, int]) -> float:
     def channel(value: int) -> float:
         value_ = value / 255
-        return value_ / 12.92 if value_ <= 0.04045 else ((value_ + 0.055) / 1.055) ** 2.4
+        return (
+            value_ / 12.92 if value_ <= 0.04045 else ((value_ + 0.055) / 1.055) ** 2.4
+        )
 
     red, green, blue = (channel(value) for value in rgb)
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
