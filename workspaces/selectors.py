@@ -98,3 +98,14 @@ def user_only_reviews_for_clients(user: Any) -> bool:
         )
     )
     return bool(roles) and roles <= {WorkspaceMembership.Role.CLIENT_REVIEWER}
+
+
+def home_time_zone_for(user: Any) -> str:
+    """The IANA zone of the first workspace (lowest id) ``user`` belongs to,
+    client reviewers included; of the first workspace for superusers; "UTC"
+    when there is none. Times that belong to no one workspace show in it."""
+    workspace_ids = workspace_ids_reviewed_by(user)
+    workspaces = Workspace.objects.order_by("pk")
+    if workspace_ids is not None:
+        workspaces = workspaces.filter(pk__in=workspace_ids)
+    return workspaces.values_list("time_zone", flat=True).first() or "UTC"

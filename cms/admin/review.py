@@ -38,7 +38,7 @@ from cms.review.selectors import (
     notifications_for,
     post_comment_threads,
     post_review_history,
-    posts_waiting_for_review,
+    posts_waiting_for,
 )
 from cms.review.transitions import (
     Reviewer,
@@ -51,7 +51,11 @@ from cms.review.transitions import (
 from cms.review.views import post_preview_context
 from media_library.streaming import stored_file_response
 from workspaces.models import WorkspaceMembership
-from workspaces.selectors import workspace_ids_reviewed_by, workspace_role_of
+from workspaces.selectors import (
+    home_time_zone_for,
+    workspace_ids_reviewed_by,
+    workspace_role_of,
+)
 
 Role = WorkspaceMembership.Role
 LIST_LIMIT = 50
@@ -245,7 +249,7 @@ def review_media(
 @require_safe
 def review_inbox(request: HttpRequest, model_admin: Any) -> HttpResponse:
     """ "Waiting for me" and the user's notifications."""
-    waiting = posts_waiting_for_review(request.user)
+    waiting = posts_waiting_for(request.user)
     user_id = cast(int, request.user.pk)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -255,6 +259,7 @@ def review_inbox(request: HttpRequest, model_admin: Any) -> HttpResponse:
         "waiting_count": waiting.count(),
         "notifications": list(notifications_for(request.user)[:LIST_LIMIT]),
         "unread_count": notifications_for(request.user, unread_only=True).count(),
+        "home_zone": home_time_zone_for(request.user),
         "email_choice": NotificationSetting.Email(email_choice_of(user_id)).label,
         "email_setting_url": reverse(
             "review_email_setting", args=[email_setting_token(user_id)]

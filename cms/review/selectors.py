@@ -35,27 +35,39 @@ def post_may_be_released(post: Post) -> bool:
     )
 
 
-def posts_waiting_for_review(user: Any) -> QuerySet[Post]:
-    """Posts in review at a stage ``user`` may act on, soonest first: the
-    internal stage for managers and approvers (not posts they submitted
-    themselves is left to the transition, which says why), the client stage
-    for client reviewers; every in-review post for superusers. Workspace
-    loaded."""
-    posts = Post.objects.filter(editorial_state=State.IN_REVIEW).select_related(
-        "workspace"
-    )
-    if not getattr(user, "is_superuser", False):
-        if not getattr(user, "pk", None):
-            return posts.none()
-        internal = WorkspaceMembership.objects.filter(
-            user_id=user.pk, role__in=[Role.MANAGER, Role.APPROVER]
-        ).values("workspace_id")
-        client = WorkspaceMembership.objects.filter(
-            user_id=user.pk, role=Role.CLIENT_REVIEWER
-        ).values("workspace_id")
+def posts_waiting_for(user: Any) -> QuerySet[Post]:
+    """Posts that need ``user``'s action, soonest first, workspace loaded:
+
+    - in review at a stage ``user`` may act on: the internal stage for
+      managers and approvers (their own submissions too: the transition says
+      why it refuses), the client stage for client reviewers; every in-review
+      post for superusers;
+    - posts ``user`` created that came back with changes requested (only
+      they can answer the note), while they are still on the team.
+    """
+    posts = Post.objects.select_related("workspace")
+    mine = Q(editorial_state=State.CHANGES_REQUESTED, created_by_id=user.pk)
+    if getattr(user, "is_superuser", False):
+        posts = posts.filter(Q(editorial_state=State.IN_REVIEW) | mine)
+    elif not getattr(user, "pk", None):
+        return posts.none()
+    else:
+        memberships = WorkspaceMembership.objects.filter(user_id=user.pk)
+        internal = memberships.filter(role__in=[Role.MANAGER, Role.APPROVER])
+        client = memberships.filter(role=Role.CLIENT_REVIEWER)
+        team = memberships.exclude(role=Role.CLIENT_REVIEWER)
+        in_review = Q(editorial_state=State.IN_REVIEW) & (
+            Q(
+                review_stage=Post.ReviewStage.INTERNAL,
+                workspace_id__in=internal.values("workspace_id"),
+            )
+            | Q(
+                review_stage=Post.ReviewStage.CLIENT,
+                workspace_id__in=client.values("workspace_id"),
+            )
+        )
         posts = posts.filter(
-            Q(review_stage=Post.ReviewStage.INTERNAL, workspace_id__in=internal)
-            | Q(review_stage=Post.ReviewStage.CLIENT, workspace_id__in=client)
+            in_review | (mine & Q(workspace_id__in=team.values("workspace_id")))
         )
     return posts.order_by(F("scheduled_at").asc(nulls_last=True), "pk")
 
@@ -93,8 +105,11 @@ def post_review_history(post: Post) -> QuerySet[PostReviewEvent]:
 def notifications_for(
     user: Any, *, unread_only: bool = False
 ) -> QuerySet[Notification]:
-    """``user``'s notifications, newest first, post loaded."""
-    rows = Notification.objects.filter(user_id=user.pk).select_related("post")
+    """``user``'s notifications, newest first, post and its workspace loaded
+    (a note's time is shown in that workspace's zone)."""
+    rows = Notification.objects.filter(user_id=user.pk).select_related(
+        "post__workspace"
+    )
     return rows.filter(read_at__isnull=True) if unread_only else rows
 
 

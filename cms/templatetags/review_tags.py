@@ -12,7 +12,7 @@ from django import template
 from cms.review.selectors import (
     notifications_for,
     post_comment_threads,
-    posts_waiting_for_review,
+    posts_waiting_for,
 )
 from workspaces.models import Workspace
 
@@ -22,10 +22,11 @@ DASHBOARD_LIMIT = 10
 
 @register.inclusion_tag("admin/cms/post/_review_waiting_block.html", takes_context=True)
 def review_waiting_block(context: Any) -> dict[str, Any]:
-    """Posts waiting for the signed-in user's review (at most 10, with the
-    total) and their unread notification count. Three queries."""
+    """Posts that need the signed-in user's action (``posts_waiting_for``; at
+    most 10, with the total) and their unread notification count. Three
+    queries."""
     user = context["request"].user
-    waiting = posts_waiting_for_review(user)
+    waiting = posts_waiting_for(user)
     return {
         "waiting": list(waiting[:DASHBOARD_LIMIT]),
         "waiting_count": waiting.count(),

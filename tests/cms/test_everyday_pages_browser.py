@@ -167,3 +167,21 @@ def test_the_job_page_is_live(live_server, page, day):
     page.goto(f"{live_server.url}/admin/tiktok_integration/publishjob/{job.pk}/change/")
     screenshot(page, "job-desk")
     _published_later(page, job, "#job-summary")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_post_form_and_settings_speak_like_the_rest(live_server, page, width):
+    # given
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    _log_in(page, live_server)
+    # when
+    page.goto(f"{live_server.url}/admin/cms/post/add/")
+    # then the labels are in sentence case, as Django's own
+    assert page.locator("label[for=id_time_zone]").inner_text() == "Time zone:"
+    assert page.locator("label[for=id_scheduled_fold]").inner_text() == "Occurrence:"
+    screenshot(page, f"post-form-{width}")
+    assert page.locator(".breadcrumbs").inner_text().startswith("Home")
+    # and Settings' breadcrumbs start where every other page's do
+    page.goto(f"{live_server.url}/admin/settings/")
+    assert page.locator(".breadcrumbs").inner_text().startswith("Home")
+    screenshot(page, f"settings-{width}")

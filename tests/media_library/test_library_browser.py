@@ -1,4 +1,5 @@
-"""A real Chromium on the media library: three files at once, cards that go live."""
+"""A real Chromium on the media library: three files at once, cards that go
+live, and the total that follows them."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def test_three_files_upload_at_once_and_the_grid_updates_live(
     page.evaluate("window.sameDocument = true")
     reading_card = page.locator(f"#media-card-{reading.pk}")
     assert "Checking the file" in reading_card.inner_text()
+    assert page.locator(".paginator").inner_text().strip() == "1 media asset"
     # when: three files are chosen at once
     page.set_input_files(
         "#media-files", [str(valid_video), str(photo_png), str(photo_jpeg)]
@@ -84,6 +86,8 @@ def test_three_files_upload_at_once_and_the_grid_updates_live(
             "Not ready for TikTok",
         }
     assert page.locator(".action-counter").inner_text() == "0 of 4 selected"
+    # the total under the grid counts them too
+    assert page.locator(".paginator").inner_text().strip() == "4 media assets"
     page.locator(f"#media-card-{reading.pk} input.action-select").check()
     assert page.locator(".action-counter").inner_text() == "1 of 4 selected"
     # when: the background probe finishes the file it was reading

@@ -214,7 +214,11 @@ class TikTokVideoAdmin(WorkspaceScopedAdmin):
     def post_view(self, request: HttpRequest, post_id: int) -> TemplateResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        post = scope_queryset(Post.objects.all(), request).filter(pk=post_id).first()
+        post = (
+            scope_queryset(Post.objects.select_related("workspace"), request)
+            .filter(pk=post_id)
+            .first()
+        )
         if post is None:
             raise Http404("No such post in your workspaces.")
         charts: list[dict[str, Any]] = []

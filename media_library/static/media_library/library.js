@@ -32,11 +32,24 @@
     } else {
       const empty = document.getElementById("media-grid-empty");
       if (empty) { empty.remove(); }
-      if (isNew) { card.classList.add("is-new"); }
+      if (isNew) {
+        card.classList.add("is-new");
+        changeTotal(1);
+      }
       grid.prepend(card);
     }
     updateCounter();
     schedulePoll();
+  }
+
+  // The list's total ("12 media assets" under the grid) follows the cards a
+  // new upload adds and a deletion seen while polling removes.
+  function changeTotal(by) {
+    const total = document.getElementById("media-count");
+    if (!total) { return; }
+    const count = Math.max(0, Number(total.dataset.count) + by);
+    total.dataset.count = String(count);
+    total.textContent = count + " " + (count === 1 ? total.dataset.singular : total.dataset.plural);
   }
 
   // Django's actions.js only wires checkboxes in table rows; the cards count here.
@@ -76,7 +89,11 @@
             putCard(entry.html, false);
           } else {
             const gone = document.getElementById("media-card-" + id);
-            if (gone) { gone.remove(); }
+            if (gone) {
+              gone.remove();
+              changeTotal(-1);
+              updateCounter();
+            }
           }
         });
         schedulePoll();
