@@ -93,11 +93,11 @@ def _plans(
     local_zones = {name: zone(name) for name in set(zones.values())}
     plans = {account_id: _Plan(local_zones[name]) for account_id, name in zones.items()}
     low, high = start - DAY, end + DAY
-    for job in planned:
-        plan = plans.get(job.account_id)
-        if plan is not None and low <= job.counted_at < high:
-            plan.taken.add(job.scheduled_at)
-            plan.add(job.counted_at)
+    for account_id, _, _, scheduled_at, counted_at in planned:
+        plan = plans.get(account_id)
+        if plan is not None and low <= counted_at < high:
+            plan.taken.add(scheduled_at)
+            plan.add(counted_at)
     return plans
 
 

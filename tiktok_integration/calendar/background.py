@@ -48,9 +48,9 @@ def calendar_background_events(
     """
     days = capacity_of_planned(
         (
-            (job.account_id, job.mode, job.scheduled_at)
-            for job in planned
-            if utc_start <= job.scheduled_at < utc_end
+            (account_id, mode, scheduled_at)
+            for account_id, _, mode, scheduled_at, _ in planned
+            if utc_start <= scheduled_at < utc_end
         ),
         time_zone=time_zone,
         names=usernames,

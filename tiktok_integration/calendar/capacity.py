@@ -115,9 +115,9 @@ def account_day_capacity(
     )
     copies = [
         *(
-            (job.account_id, job.mode, job.scheduled_at)
-            for job in planned
-            if start <= job.scheduled_at < end
+            (account_id, mode, scheduled_at)
+            for account_id, _, mode, scheduled_at, _ in planned
+            if start <= scheduled_at < end
         ),
         *extra,
     ]
