@@ -19,7 +19,8 @@ on CPU and on wall time. The machine's load average is printed with the
 figures: on a shared machine the wall time is the CPU time stretched by
 everyone else's work. The CPU time of one request varies by a full garbage
 collection (tens of milliseconds in a process holding Django's ~150,000
-objects) landing in it or not; the median of 5 mostly leaves them out.
+objects) landing in it or not: about two requests in five of the 5,000-post
+month get one, so the median of 5 usually leaves them out.
 """
 
 from __future__ import annotations

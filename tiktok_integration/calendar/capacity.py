@@ -9,8 +9,9 @@ calendar and the composer count planned copies per account per local day in
 the workspace's zone: a day over either number is refused by TikTok (and
 deferred by Postdeck) before it happens.
 
-One selector (``account_day_capacity``) feeds both the calendar's warnings
-and the composer's check (``capacity_problems``).
+One count (``capacity_of_planned``) feeds both the calendar's warnings, on the
+jobs its feed read already, and the composer's check (``capacity_problems``,
+through ``account_day_capacity``, which reads them first).
 """
 
 from __future__ import annotations
