@@ -14,9 +14,13 @@ median of 5 requests each:
   their ratio (posts x100);
 - database queries per request (the same for both: they must not grow).
 
-Goal: at most 300 ms of server time for 5,000 posts on this machine. The
-machine's load average is printed with the figures: on a shared machine the
-wall time is the CPU time stretched by everyone else's work.
+Goal: at most 300 ms of server time for 5,000 posts on this machine, judged
+on CPU and on wall time. The machine's load average is printed with the
+figures: on a shared machine the wall time is the CPU time stretched by
+everyone else's work. The CPU time of one request varies by a full garbage
+collection (tens of milliseconds in a process holding Django's ~150,000
+objects) landing in it or not: about two requests in five of the 5,000-post
+month get one, so the median of 5 usually leaves them out.
 """
 
 from __future__ import annotations
@@ -179,5 +183,6 @@ def main() -> None:
         f"{large_cpu / small_cpu:.1f}x CPU time for {LARGE // SMALL}x posts; "
         f"queries {large_queries} vs {small_queries}"
     )
-    verdict = "met" if large_time * 1000 <= GOAL_MS else "NOT met"
-    print(f"goal <= {GOAL_MS} ms wall for {LARGE} posts: {verdict}")
+    for kind, spent in (("CPU", large_cpu), ("wall", large_time)):
+        verdict = "met" if spent * 1000 <= GOAL_MS else "NOT met"
+        print(f"goal <= {GOAL_MS} ms {kind} for {LARGE} posts: {verdict}")

@@ -22,28 +22,26 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Coalesce
 
-from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local
+from cms.scheduling import LocalTimeError, local_to_utc, utc_to_local, zone
 from tiktok_integration.client.facts import CAP_WINDOW_SECONDS
 from tiktok_integration.models import (
     PostingQueue,
-    PublishJob,
     QueueSlot,
     TikTokAccount,
 )
+from tiktok_integration.planned_jobs import PlannedJob, planned_jobs_between
 
 DAY = timedelta(seconds=CAP_WINDOW_SECONDS)
 #: How far ahead "Add to queue" looks for a free slot.
 QUEUE_HORIZON = timedelta(weeks=8)
-#: Jobs that do not hold a slot nor count toward the cap.
-_NOT_PLANNED = (PublishJob.Status.CANCELLED, PublishJob.Status.FAILED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +59,16 @@ class FreeSlot:
 class _Plan:
     """One account's planned posts: instants that hold a slot, the instants
     counted toward the cap (sorted, growing as slots are filled) and how many
-    fall on each local day of the workspace's zone."""
+    fall on each local day of the workspace's zone (``local_zone``)."""
 
-    taken: set[datetime]
-    counted: list[datetime]
+    local_zone: ZoneInfo
+    taken: set[datetime] = field(default_factory=set)
+    counted: list[datetime] = field(default_factory=list)
     per_day: Counter[date] = field(default_factory=Counter)
 
-    def add(self, moment: datetime, time_zone: str) -> None:
+    def add(self, moment: datetime) -> None:
         insort(self.counted, moment)
-        self.per_day[utc_to_local(moment, time_zone).date()] += 1
+        self.per_day[moment.astimezone(self.local_zone).date()] += 1
 
 
 def _queues(queues: QuerySet[PostingQueue]) -> list[PostingQueue]:
@@ -83,26 +82,22 @@ def _queues(queues: QuerySet[PostingQueue]) -> list[PostingQueue]:
 
 
 def _plans(
-    zones: dict[int, str], start: datetime, end: datetime, exclude_post_id: int | None
+    zones: dict[int, str],
+    start: datetime,
+    end: datetime,
+    planned: Iterable[PlannedJob],
 ) -> dict[int, _Plan]:
     """The planned posts of each account of ``zones`` (account id -> its
-    workspace's zone) around [start, end)."""
-    jobs = (
-        PublishJob.objects.filter(account_id__in=list(zones))
-        .exclude(status__in=_NOT_PLANNED)
-        .annotate(
-            counted_at=Coalesce("processing_at", "deferred_until", "scheduled_at")
-        )
-        .filter(counted_at__gte=start - DAY, counted_at__lt=end + DAY)
-    )
-    if exclude_post_id is not None:
-        jobs = jobs.exclude(post_id=exclude_post_id)
-    plans = {account_id: _Plan(set(), []) for account_id in zones}
-    for account_id, planned, counted in jobs.values_list(
-        "account_id", "scheduled_at", "counted_at"
-    ):
-        plans[account_id].taken.add(planned)
-        plans[account_id].add(counted, zones[account_id])
+    workspace's zone) counted in [start - DAY, end + DAY), from ``planned``
+    (any superset of them)."""
+    local_zones = {name: zone(name) for name in set(zones.values())}
+    plans = {account_id: _Plan(local_zones[name]) for account_id, name in zones.items()}
+    low, high = start - DAY, end + DAY
+    for account_id, _, _, scheduled_at, counted_at in planned:
+        plan = plans.get(account_id)
+        if plan is not None and low <= counted_at < high:
+            plan.taken.add(scheduled_at)
+            plan.add(counted_at)
     return plans
 
 
@@ -129,9 +124,9 @@ def _instants(
     return sorted(found)
 
 
-def _within_cap(plan: _Plan, moment: datetime, time_zone: str, cap: int) -> bool:
+def _within_cap(plan: _Plan, moment: datetime, cap: int) -> bool:
     counted = plan.counted
-    if plan.per_day[utc_to_local(moment, time_zone).date()] >= cap:
+    if plan.per_day[moment.astimezone(plan.local_zone).date()] >= cap:
         return False
     # Every 24-hour window holding ``moment`` must keep a place for it; the
     # fullest such window starts at a planned post (or at the slot itself).
@@ -150,7 +145,7 @@ def _free_slots(
     cap = settings.TIKTOK_DAILY_POST_CAP
     free: list[FreeSlot] = []
     for moment in _instants(list(queue.slots.all()), time_zone, start, end):
-        if moment in plan.taken or not _within_cap(plan, moment, time_zone, cap):
+        if moment in plan.taken or not _within_cap(plan, moment, cap):
             continue
         free.append(
             FreeSlot(
@@ -158,13 +153,27 @@ def _free_slots(
             )
         )
         # The queue fills slots in order: later slots count this one.
-        plan.add(moment, time_zone)
+        plan.add(moment)
     return free
+
+
+def _active_queues(
+    workspace_ids: Collection[int] | None, account_ids: Iterable[int] | None
+) -> list[PostingQueue]:
+    # A disconnected account is offered nowhere (composer, job form, queues).
+    queues = PostingQueue.objects.filter(paused=False).exclude(
+        account__status=TikTokAccount.Status.DISCONNECTED
+    )
+    if workspace_ids is not None:
+        queues = queues.filter(account__workspace_id__in=list(workspace_ids))
+    if account_ids is not None:
+        queues = queues.filter(account_id__in=list(account_ids))
+    return _queues(queues)
 
 
 def queue_free_slots_between(
     *,
-    workspace_ids: set[int] | None,
+    workspace_ids: Collection[int] | None,
     account_ids: Iterable[int] | None,
     start: datetime,
     end: datetime,
@@ -181,20 +190,45 @@ def queue_free_slots_between(
     exist that day. ``exclude_post_id``: that post's jobs are not counted (it
     is the one being placed). Three queries, however many slots and posts.
     """
-    # A disconnected account is offered nowhere (composer, job form, queues).
-    queues = PostingQueue.objects.filter(paused=False).exclude(
-        account__status=TikTokAccount.Status.DISCONNECTED
+    chosen = _active_queues(workspace_ids, account_ids)
+    planned = planned_jobs_between(
+        account_ids=[queue.account_id for queue in chosen],
+        workspace_ids=None,
+        start=start - DAY,
+        end=end + DAY,
+        exclude_post_id=exclude_post_id,
     )
-    if workspace_ids is not None:
-        queues = queues.filter(account__workspace_id__in=workspace_ids)
-    if account_ids is not None:
-        queues = queues.filter(account_id__in=list(account_ids))
-    chosen = _queues(queues)
+    return _free_slots_of(chosen, start, end, planned)
+
+
+def queue_free_slots_among(
+    *,
+    workspace_ids: Collection[int] | None,
+    account_ids: Iterable[int] | None,
+    start: datetime,
+    end: datetime,
+    planned: Iterable[PlannedJob],
+) -> list[FreeSlot]:
+    """``queue_free_slots_between`` with the planned jobs read already:
+    ``planned`` must hold every planned job of the queues' accounts counted
+    in [start - DAY, end + DAY) (``planned_jobs_between`` over that window or
+    a wider one; others are ignored). Two queries (the queues, their slots),
+    however many slots and posts."""
+    chosen = _active_queues(workspace_ids, account_ids)
+    return _free_slots_of(chosen, start, end, planned)
+
+
+def _free_slots_of(
+    chosen: list[PostingQueue],
+    start: datetime,
+    end: datetime,
+    planned: Iterable[PlannedJob],
+) -> list[FreeSlot]:
     plans = _plans(
         {q.account_id: q.account.workspace.time_zone for q in chosen},
         start,
         end,
-        exclude_post_id,
+        planned,
     )
     free = [
         slot

@@ -9,26 +9,27 @@ calendar and the composer count planned copies per account per local day in
 the workspace's zone: a day over either number is refused by TikTok (and
 deferred by Postdeck) before it happens.
 
-One selector (``account_day_capacity``) feeds both the calendar's warnings
-and the composer's check (``capacity_problems``).
+One count (``capacity_of_planned``) feeds both the calendar's warnings, on the
+jobs its feed read already, and the composer's check (``capacity_problems``,
+through ``account_day_capacity``, which reads them first).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 
-from cms.scheduling import utc_to_local
+from cms.scheduling import utc_to_local, zone
 from tiktok_integration.composer import DIRECT
-from tiktok_integration.models import PublishJob, TikTokAccount
+from tiktok_integration.models import TikTokAccount
+from tiktok_integration.planned_jobs import planned_jobs_between
 
-#: Copies that still count toward a day: everything but cancelled and failed
-#: (a failed copy did not reach TikTok; a cancelled one never will).
-_NOT_COUNTED = (PublishJob.Status.CANCELLED, PublishJob.Status.FAILED)
+# Copies that count toward a day: every planned job (``planned_jobs``: not
+# cancelled nor failed).
 _DAY = timedelta(days=1)
 
 
@@ -103,32 +104,49 @@ def account_day_capacity(
 
     Two queries (the jobs, the accounts' names), whatever the number of
     jobs. Every (account, day) with at least one copy is returned; read
-    ``is_over`` for the warnings.
+    ``is_over`` for the warnings. ``capacity_of_planned`` does the counting
+    for rows read already (the calendar's feed).
     """
-    jobs = PublishJob.objects.filter(
-        scheduled_at__gte=start, scheduled_at__lt=end
-    ).exclude(status__in=_NOT_COUNTED)
-    if account_ids is not None:
-        jobs = jobs.filter(account_id__in=account_ids)
-    if workspace_ids is not None:
-        jobs = jobs.filter(post__workspace_id__in=workspace_ids)
-    if exclude_post_id is not None:
-        jobs = jobs.exclude(post_id=exclude_post_id)
-    planned: list[tuple[int, str, datetime]] = [
-        *jobs.values_list("account_id", "mode", "scheduled_at"),
+    planned = planned_jobs_between(
+        account_ids=account_ids,
+        workspace_ids=workspace_ids,
+        start=start,
+        end=end,
+        exclude_post_id=exclude_post_id,
+    )
+    copies = [
+        *(
+            (account_id, mode, scheduled_at)
+            for account_id, _, mode, scheduled_at, _ in planned
+            if start <= scheduled_at < end
+        ),
         *extra,
     ]
-    direct: Counter[tuple[int, date]] = Counter()
-    drafts: Counter[tuple[int, date]] = Counter()
-    for account_id, mode, moment in planned:
-        key = (account_id, utc_to_local(moment, time_zone).date())
-        (direct if mode == DIRECT else drafts)[key] += 1
-    direct_cap, draft_cap = _caps()
     names = dict(
         TikTokAccount.objects.filter(
-            pk__in={account_id for account_id, _ in direct.keys() | drafts.keys()}
+            pk__in={account_id for account_id, _, _ in copies}
         ).values_list("pk", "username")
     )
+    return capacity_of_planned(copies, time_zone=time_zone, names=names)
+
+
+def capacity_of_planned(
+    copies: Iterable[tuple[int, str, datetime]],
+    *,
+    time_zone: str,
+    names: Mapping[int, str],
+) -> dict[tuple[int, date], DayCapacity]:
+    """``account_day_capacity`` for copies read already: ``copies`` as
+    (account id, ``PublishJob.mode``, aware planned instant), counted on
+    their local day in ``time_zone``; ``names``: account id -> username (the
+    id as text when missing). No query."""
+    local_zone = zone(time_zone)
+    direct: Counter[tuple[int, date]] = Counter()
+    drafts: Counter[tuple[int, date]] = Counter()
+    for account_id, mode, moment in copies:
+        key = (account_id, moment.astimezone(local_zone).date())
+        (direct if mode == DIRECT else drafts)[key] += 1
+    direct_cap, draft_cap = _caps()
     return {
         key: DayCapacity(
             account_id=key[0],

@@ -10,12 +10,13 @@ month or list views, and they take no clicks or focus.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from tiktok_integration.calendar.deferrals import calendar_wall
-from tiktok_integration.models import TikTokAccount
-from tiktok_integration.queues import queue_free_slots_between
+from tiktok_integration.planned_jobs import PlannedJob
+from tiktok_integration.queues import queue_free_slots_among
 
 
 def slot_events(
@@ -28,29 +29,28 @@ def slot_events(
     utc_start: datetime,
     utc_end: datetime,
     now: datetime,
+    planned: Iterable[PlannedJob],
+    usernames: Mapping[int, str],
 ) -> list[dict[str, Any]]:
     """The free queue slots of the workspace's accounts (only ``account_id``'s
     when given) whose wall time in ``time_zone`` falls in [start, end) (naive)
     and that are still ahead of ``now``; ``utc_start``/``utc_end`` (aware)
-    bound the search.
+    bound the search. ``planned``: the accounts' planned jobs counted within
+    a day of that search (``planned_jobs_between``, read once by the feed);
+    ``usernames``: account id -> username.
 
     Shape: ``id`` "slot-<account id>-<UTC instant>", ``title`` "Free slot
     @<username>", ``start`` (ISO wall time), ``editable`` False,
     ``classNames`` ["pd-slot"], ``extendedProps``: ``kind`` "slot",
-    ``accountId``, ``username``, ``time`` "HH:MM". Four queries, however
-    many slots and posts (three for the slots, one for the names).
+    ``accountId``, ``username``, ``time`` "HH:MM". Two queries (the queues
+    and their slots), however many slots and posts.
     """
-    free = queue_free_slots_between(
+    free = queue_free_slots_among(
         workspace_ids={workspace_id},
         account_ids=None if account_id is None else [account_id],
         start=max(utc_start, now),
         end=utc_end,
-    )
-    # Asked even when nothing is free, so the feed's query count is fixed.
-    usernames = dict(
-        TikTokAccount.objects.filter(workspace_id=workspace_id).values_list(
-            "pk", "username"
-        )
+        planned=planned,
     )
     events = []
     for slot in free:
