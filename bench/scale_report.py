@@ -56,7 +56,12 @@ def print_figures(
         f"  costs over {elapsed:.0f} s ({published} jobs published, {refreshes} "
         "tokens refreshed), per published job and per second:"
     )
-    kinds = (("publish", "pd_publish"), ("ticks", "pd_ticks"), ("beat", "pd_beat"))
+    kinds = (
+        ("publish", "pd_publish"),
+        ("ticks", "pd_ticks"),
+        ("tokens", "pd_tokens"),
+        ("beat", "pd_beat"),
+    )
     for kind, role in kinds:
         calls = queries.get(role, 0)
         seconds = cpu[kind]

@@ -111,6 +111,12 @@ TIKTOK_TOKEN_REFRESH_JITTER_SECONDS = env_int(
 TIKTOK_TOKEN_REFRESH_SKEW_SECONDS = env_int(
     "TIKTOK_TOKEN_REFRESH_SKEW_SECONDS", default=600
 )
+# The sweep sends an account's refresh again only this long after the last
+# send (a lost message, or a failed refresh, which clears it at once), so a
+# queue that lags a sweep does not fill with copies of the same refreshes.
+TIKTOK_TOKEN_REFRESH_RESEND_SECONDS = env_int(
+    "TIKTOK_TOKEN_REFRESH_RESEND_SECONDS", default=600
+)
 
 # --- Publishing -----------------------------------------------------------------
 
