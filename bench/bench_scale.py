@@ -29,7 +29,8 @@ One window of ``WINDOW`` real seconds runs both loads at once:
   control excluded), CPU ms by process kind, Redis commands and messages;
 - per tick: one dispatch, poll and reconcile tick and a refresh sweep with
   nothing due, measured with their query counts as the backlog and the
-  number of accounts grow (they should not grow with either).
+  number of accounts grow (they should not grow with either); then two poll
+  ticks with every job of the run due for a status check at once.
 
 Baseline, measured in the same run: the stand-in's own request rate over one
 keep-alive connection, against the TikTok requests Postdeck made per second.
@@ -409,3 +410,13 @@ def _measure(
                 for name in ("dispatch", "poll", "reconcile", "refresh_sweep")
             )
         )
+    backlog = setup.python("-m", "bench.scale_support", "poll-backlog")
+    print(
+        f"  poll ticks with {backlog['backlog']} jobs due for a status check: "
+        + ", ".join(
+            f"{claimed} claimed, {row['queries']} queries {row['ms']:.0f} ms"
+            for claimed, row in zip(
+                backlog["claimed"], (backlog["first"], backlog["second"]), strict=True
+            )
+        )
+    )
