@@ -24,7 +24,8 @@ One window of ``WINDOW`` real seconds runs both loads at once:
   :00:00 and 20 % at :30:00 of each compressed hour, the rest even. The
   window starts at :50 of a compressed hour so it holds both peaks. Figures:
   lateness from due to the init request (p50/p99), published, duplicate
-  publishes, 429s;
+  publishes, 429s, claims per job (lease versions: 2 when no message was
+  sent twice);
 - per published job: SQL statements by role (worker, beat; transaction
   control excluded), CPU ms by process kind, Redis commands and messages;
 - per tick: one dispatch, poll and reconcile tick and a refresh sweep with

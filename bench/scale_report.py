@@ -48,7 +48,9 @@ def print_figures(
             f"init p50 {percentile(lateness, 0.5):.2f} s, p99 "
             f"{percentile(lateness, 0.99):.2f} s, max {max(lateness):.2f} s; "
             f"duplicate publishes {snapshot['duplicates']} (goal 0), "
-            f"429s {counts.get('http_429', 0)} (goal 0)"
+            f"429s {counts.get('http_429', 0)} (goal 0); claims per job "
+            f"{report['claims'] / len(jobs):.2f} (2 when no message was sent "
+            "twice: a dispatch and a status check)"
         )
     per = max(1, published)
     refreshes = counts.get("refresh", 0)

@@ -116,7 +116,7 @@ def seed_posts(path: str) -> None:
 
 
 def report() -> None:
-    from django.db.models import Min
+    from django.db.models import Min, Sum
 
     from tiktok_integration.models import PublishAttempt, PublishJob
 
@@ -136,7 +136,8 @@ def report() -> None:
             "pk", "scheduled_at", "status"
         ).iterator(chunk_size=5000)
     ]
-    print(json.dumps({"jobs": jobs}))
+    claims = PublishJob.objects.aggregate(total=Sum("lease_version"))["total"] or 0
+    print(json.dumps({"jobs": jobs, "claims": claims}))
 
 
 def _measure(call: Any) -> dict[str, float]:
