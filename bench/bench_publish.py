@@ -104,7 +104,10 @@ class Run:
         return process
 
     def worker(
-        self, name: str, concurrency: int, queues: str = "default,publish"
+        self,
+        name: str,
+        concurrency: int,
+        queues: str = "tokens,default,publish,publish_poll",
     ) -> subprocess.Popen[bytes]:
         process = self.start(
             name,

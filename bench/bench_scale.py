@@ -3,8 +3,9 @@ compressed day of posts, against an instant TikTok, on one machine.
 
 Real processes on 127.0.0.1: a throwaway PostgreSQL (with pg_stat_statements,
 one database role per process kind so queries are counted per kind) and Redis
-(scripts/services.py), N Celery worker processes for the publish queue and
-one for the default queue (ticks, token refresh), concurrency 2 each, Celery
+(scripts/services.py), N Celery worker processes for the publish and
+status-check queues, one for the default queue (ticks, the refresh sweep) and
+one for the token queue (the refreshes), concurrency 2 each, Celery
 beat with the DatabaseScheduler and the schedule of
 ``setup_periodic_tasks``, and the TikTok stand-in (bench/scale_standin.py)
 that answers at once, so what is measured is Postdeck's own cost.
@@ -14,20 +15,23 @@ One window of ``WINDOW`` real seconds runs both loads at once:
 - tokens: every account's access token expires in that window, evenly, after
   a refresh window's lead; the two hours of TikTok's token lifetime are
   compressed into the window (factor 7200 / WINDOW), and so are the refresh
-  sweep's interval, window, jitter and skew (the TIKTOK_TOKEN_REFRESH_*
-  settings). Figures: refresh lag past the planned refresh (expiry minus the
-  window), tokens that expired unrefreshed, refresh tokens spent twice;
+  sweep's interval, window, jitter, skew and resend interval (the
+  TIKTOK_TOKEN_REFRESH_* settings). Figures: refresh lag past the planned
+  refresh (expiry minus the window), tokens that expired unrefreshed, refresh
+  tokens spent twice;
 - posts: a day of POSTS_PER_DAY compressed 1/24 (one real hour = 24 hours),
   of which the window holds its share, spread like real plans: 40 % due at
   :00:00 and 20 % at :30:00 of each compressed hour, the rest even. The
   window starts at :50 of a compressed hour so it holds both peaks. Figures:
   lateness from due to the init request (p50/p99), published, duplicate
-  publishes, 429s;
+  publishes, 429s, claims per job (lease versions: 2 when no message was
+  sent twice);
 - per published job: SQL statements by role (worker, beat; transaction
   control excluded), CPU ms by process kind, Redis commands and messages;
 - per tick: one dispatch, poll and reconcile tick and a refresh sweep with
   nothing due, measured with their query counts as the backlog and the
-  number of accounts grow (they should not grow with either).
+  number of accounts grow (they should not grow with either); then two poll
+  ticks with every job of the run due for a status check at once.
 
 Baseline, measured in the same run: the stand-in's own request rate over one
 keep-alive connection, against the TikTok requests Postdeck made per second.
@@ -64,7 +68,7 @@ from scripts.services import (
 TOKEN_LIFETIME = 7200
 DAY_COMPRESSION = 24
 FINAL = {"published", "failed", "needs_review", "needs_confirmation", "cancelled"}
-ROLES = ("pd_publish", "pd_ticks", "pd_beat")
+ROLES = ("pd_publish", "pd_ticks", "pd_tokens", "pd_beat")
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,7 @@ def _stack(size: Size) -> Iterator[tuple[dict[str, Run], str, str, StandInState,
                 TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS=str(round(lead)),
                 TIKTOK_TOKEN_REFRESH_JITTER_SECONDS=_scaled(300, compression),
                 TIKTOK_TOKEN_REFRESH_SKEW_SECONDS=_scaled(600, compression),
+                TIKTOK_TOKEN_REFRESH_RESEND_SECONDS=_scaled(600, compression),
             )
             runs = {"setup": Run(env, work)}
             for role in ROLES:
@@ -328,7 +333,7 @@ def _measure(
         f"{size.window} s window: tokens x{compression:.0f} compressed, posts "
         f"x{DAY_COMPRESSION} ({size.posts_in_window} due in the window); "
         f"{size.workers} publish worker processes x concurrency 2, one default-"
-        "queue worker x 2, beat; "
+        "queue worker x 2, one token-queue worker x 2, beat; "
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at the start"
     )
     setup.manage("migrate", "--noinput", "-v", "0")
@@ -344,10 +349,11 @@ def _measure(
     path.write_text(json.dumps(due_times(size, start)))
     setup.python("-m", "bench.scale_support", "seed-posts", str(path))
     workers = [
-        runs["pd_publish"].worker(f"publish-{index}", 2, "publish")
+        runs["pd_publish"].worker(f"publish-{index}", 2, "publish,publish_poll")
         for index in range(size.workers)
     ]
     ticker = runs["pd_ticks"].worker("ticks", 2, "default")
+    refresher = runs["pd_tokens"].worker("tokens", 2, "tokens")
     beat = runs["pd_beat"].start(
         "beat",
         [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel",
@@ -360,6 +366,7 @@ def _measure(
     cpu_before = {
         "publish": sum(_cpu_seconds(worker.pid) for worker in workers),
         "ticks": _cpu_seconds(ticker.pid),
+        "tokens": _cpu_seconds(refresher.pid),
         "beat": _cpu_seconds(beat.pid),
         "stand-in+bench": time.process_time(),
     }
@@ -372,6 +379,7 @@ def _measure(
         "publish": sum(_cpu_seconds(worker.pid) for worker in workers)
         - cpu_before["publish"],
         "ticks": _cpu_seconds(ticker.pid) - cpu_before["ticks"],
+        "tokens": _cpu_seconds(refresher.pid) - cpu_before["tokens"],
         "beat": _cpu_seconds(beat.pid) - cpu_before["beat"],
         "stand-in+bench": time.process_time() - cpu_before["stand-in+bench"],
     }
@@ -403,3 +411,13 @@ def _measure(
                 for name in ("dispatch", "poll", "reconcile", "refresh_sweep")
             )
         )
+    backlog = setup.python("-m", "bench.scale_support", "poll-backlog")
+    print(
+        f"  poll ticks with {backlog['backlog']} jobs due for a status check: "
+        + ", ".join(
+            f"{claimed} claimed, {row['queries']} queries {row['ms']:.0f} ms"
+            for claimed, row in zip(
+                backlog["claimed"], (backlog["first"], backlog["second"]), strict=True
+            )
+        )
+    )

@@ -48,7 +48,9 @@ def print_figures(
             f"init p50 {percentile(lateness, 0.5):.2f} s, p99 "
             f"{percentile(lateness, 0.99):.2f} s, max {max(lateness):.2f} s; "
             f"duplicate publishes {snapshot['duplicates']} (goal 0), "
-            f"429s {counts.get('http_429', 0)} (goal 0)"
+            f"429s {counts.get('http_429', 0)} (goal 0); claims per job "
+            f"{report['claims'] / len(jobs):.2f} (2 when no message was sent "
+            "twice: a dispatch and a status check)"
         )
     per = max(1, published)
     refreshes = counts.get("refresh", 0)
@@ -56,7 +58,12 @@ def print_figures(
         f"  costs over {elapsed:.0f} s ({published} jobs published, {refreshes} "
         "tokens refreshed), per published job and per second:"
     )
-    kinds = (("publish", "pd_publish"), ("ticks", "pd_ticks"), ("beat", "pd_beat"))
+    kinds = (
+        ("publish", "pd_publish"),
+        ("ticks", "pd_ticks"),
+        ("tokens", "pd_tokens"),
+        ("beat", "pd_beat"),
+    )
     for kind, role in kinds:
         calls = queries.get(role, 0)
         seconds = cpu[kind]

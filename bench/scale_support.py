@@ -96,7 +96,7 @@ def seed_posts(path: str) -> None:
 
 
 def report() -> None:
-    from django.db.models import Min
+    from django.db.models import Min, Sum
 
     from tiktok_integration.models import PublishAttempt, PublishJob
 
@@ -116,7 +116,8 @@ def report() -> None:
             "pk", "scheduled_at", "status"
         ).iterator(chunk_size=5000)
     ]
-    print(json.dumps({"jobs": jobs}))
+    claims = PublishJob.objects.aggregate(total=Sum("lease_version"))["total"] or 0
+    print(json.dumps({"jobs": jobs, "claims": claims}))
 
 
 def _measure(call: Any) -> dict[str, float]:
@@ -160,6 +161,35 @@ def ticks() -> None:
     )
 
 
+def poll_backlog() -> None:
+    """Every job of the run due for a status check at once (as if TikTok were
+    still processing them all), then two poll ticks: the first claims a batch,
+    the second finds the batch still queued and claims nothing. Their queries
+    should not depend on the backlog."""
+    from django.db.models.functions import Now
+
+    from tiktok_integration.models import PublishJob
+    from tiktok_integration.publishing.dispatch import publish_poll_tick
+
+    backlog = PublishJob.objects.filter(status=PublishJob.Status.PUBLISHED).update(
+        status=PublishJob.Status.PROCESSING,
+        lease_owner="",
+        lease_expires_at=None,
+        next_action_at=Now(),
+    )
+    claimed: list[int] = []
+
+    def tick() -> None:
+        claimed.append(len(publish_poll_tick()))
+
+    first, second = _measure(tick), _measure(tick)
+    print(
+        json.dumps(
+            {"backlog": backlog, "claimed": claimed, "first": first, "second": second}
+        )
+    )
+
+
 def main(argv: list[str]) -> None:
     import django
 
@@ -173,6 +203,8 @@ def main(argv: list[str]) -> None:
         report()
     elif command == "ticks":
         ticks()
+    elif command == "poll-backlog":
+        poll_backlog()
     else:
         raise SystemExit(f"unknown command {command!r}")
 

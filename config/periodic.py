@@ -25,7 +25,8 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         task="tiktok.refresh_expiring_tokens",
         every_seconds=300,
         description="Sends one single-flight refresh per account whose access token "
-        "expires within 30 min, shared by the default workers.",
+        "expires within 30 min (again after 10 min if it is still due), on the "
+        "token queue.",
     ),
     PeriodicTaskSpec(
         name="Remind staff to reconnect TikTok accounts",

@@ -43,9 +43,10 @@ from tiktok_integration.services.tokens import (
 @shared_task(name="tiktok.refresh_expiring_tokens", ignore_result=True)
 def refresh_expiring_tokens_task() -> int:
     """Beat tick: one refresh message per account whose access token expires
-    within the window, so every default worker shares the refreshes (one task
-    refreshing them in turn fell behind in bench/bench_scale.py). Returns how
-    many were sent."""
+    within the window and was not sent one lately, on the token queue
+    (``CELERY_TOKEN_QUEUE``), so the token workers share the refreshes and no
+    backlog of ticks or publishes delays them (one task refreshing them in
+    turn fell behind in bench/bench_scale.py). Returns how many were sent."""
     account_ids = tiktok_accounts_to_refresh()
     for account_id in account_ids:
         enqueue_refresh_account_token(account_id=account_id)

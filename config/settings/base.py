@@ -359,10 +359,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Publishing tasks are idempotent by lease (docs/reliability.md §4), so they can be
 # acknowledged late and re-queued when a worker dies; everything else acks early.
+# Status checks have a queue of their own, so a surge of uploads on "publish"
+# cannot hold them back, and so have token refreshes, so a backlog of ticks or
+# publishes cannot delay one past its token's expiry (bench/bench_scale.py).
+# A worker takes from all its queues in turn. Every worker deployment must
+# consume both (the Procfile's one worker does; docs/deployment.md).
 # Analytics syncs and media probes/conversions stay on "default" unless given
 # queues of their own, for their own workers (docs/deployment.md); their beat
 # ticks stay on "default" either way (config/periodic.py).
+CELERY_TOKEN_QUEUE = env_str("CELERY_TOKEN_QUEUE", default="tokens")
+CELERY_POLL_QUEUE = env_str("CELERY_POLL_QUEUE", default="publish_poll")
 CELERY_TASK_ROUTES = {
+    "tiktok.refresh_account_token": {"queue": CELERY_TOKEN_QUEUE},
+    "tiktok.publish_poll": {"queue": CELERY_POLL_QUEUE},
     "tiktok.publish_*": {"queue": "publish"},
     "tiktok.analytics_*": {
         "queue": env_str("CELERY_ANALYTICS_QUEUE", default="default")

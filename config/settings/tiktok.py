@@ -111,6 +111,12 @@ TIKTOK_TOKEN_REFRESH_JITTER_SECONDS = env_int(
 TIKTOK_TOKEN_REFRESH_SKEW_SECONDS = env_int(
     "TIKTOK_TOKEN_REFRESH_SKEW_SECONDS", default=600
 )
+# The sweep sends an account's refresh again only this long after the last
+# send (a lost message, or a failed refresh, which clears it at once), so a
+# queue that lags a sweep does not fill with copies of the same refreshes.
+TIKTOK_TOKEN_REFRESH_RESEND_SECONDS = env_int(
+    "TIKTOK_TOKEN_REFRESH_RESEND_SECONDS", default=600
+)
 
 # --- Publishing -----------------------------------------------------------------
 
@@ -139,6 +145,10 @@ TIKTOK_PUBLISH_BACKOFF_MAX_SECONDS = env_int(
 TIKTOK_POLL_FIRST_SECONDS = env_float("TIKTOK_POLL_FIRST_SECONDS", default=5.0)
 TIKTOK_POLL_MAX_SECONDS = env_int("TIKTOK_POLL_MAX_SECONDS", default=300)
 TIKTOK_POLL_DEADLINE_HOURS = env_int("TIKTOK_POLL_DEADLINE_HOURS", default=48)
+# Status checks sent to the workers and not yet started, at most: the poll
+# tick sends no more until they drain (publishing/leases.py), so a backlog
+# waits in the database, not as stale messages in the queue.
+TIKTOK_POLL_QUEUED_MAX = env_int("TIKTOK_POLL_QUEUED_MAX", default=200)
 TIKTOK_INBOX_FOLLOW_MAX_SECONDS = env_int(
     "TIKTOK_INBOX_FOLLOW_MAX_SECONDS", default=1800
 )

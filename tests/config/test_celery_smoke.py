@@ -45,7 +45,7 @@ def round_trip(env: dict[str, str]) -> str:
     )
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "--queues", "default,publish", "--loglevel", "WARNING", "--without-mingle",
+         "--queues", "tokens,default,publish,publish_poll", "--loglevel", "WARNING", "--without-mingle",
          "--without-gossip"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True,

@@ -98,6 +98,12 @@ class TikTokAccount(models.Model):
     )
     connected_at = models.DateTimeField("connected at", null=True, blank=True)
     last_refreshed_at = models.DateTimeField("last refreshed at", null=True, blank=True)
+    refresh_sent_at = models.DateTimeField(
+        "refresh sent at",
+        null=True,
+        blank=True,
+        help_text="When beat's sweep last sent this account a refresh message.",
+    )
     reauth_required_at = models.DateTimeField(
         "reconnect needed since", null=True, blank=True
     )

@@ -332,6 +332,12 @@ class PublishJob(models.Model):
                 name="publish_job_deferred_due",
             ),
             models.Index(fields=["publish_id"]),
+            # Messages on their way (the poll tick's backpressure counts them).
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(lease_owner="dispatched"),
+                name="publish_job_dispatched",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -269,39 +269,60 @@ def _review_exhausted(job_id: int, owner: str) -> int:
 
 def publish_jobs_claim_polls(*, limit: int | None = None) -> list[Claim]:
     """Claim jobs whose status check is due (processing, in the inbox, or
-    published and waiting for TikTok's public post id)."""
+    published and waiting for TikTok's public post id), most overdue first.
+
+    Backpressure: at most ``TIKTOK_POLL_QUEUED_MAX`` checks are sent and not
+    yet started (``DISPATCHED`` with a lease still running) at any time, so a
+    tick sends only what the workers have drained since the last one. Without
+    it a backlog fed on itself: a check that waited in the queue longer than
+    ``POLL_LEASE`` was claimed again with a new version, its first message
+    became a stale no-op that still cost a task and its SQL, and the queue
+    grew by a batch every tick (bench/bench_scale.py at full size: 9,133 jobs
+    waiting for a check). A message that was lost is sent again once its
+    lease runs out, as before.
+
+    One ``UPDATE`` claims the whole batch (its rows are locked ``FOR UPDATE
+    SKIP LOCKED`` first on PostgreSQL; on SQLite the update's own condition is
+    the compare-and-set), so a tick costs the same few queries at any batch
+    size and any backlog. Returns the claims to send after commit.
+    """
     limit = limit or settings.TIKTOK_PUBLISH_BATCH_SIZE
     now = db_now()
-    claims: list[Claim] = []
+    expires = now + POLL_LEASE
+    due = Q(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now),
+        status__in=PublishJob.AT_TIKTOK,
+        next_action_at__lte=now,
+    )
     with transaction.atomic():
+        queued = PublishJob.objects.filter(
+            status__in=PublishJob.AT_TIKTOK,
+            lease_owner=DISPATCHED,
+            lease_expires_at__gt=now,
+        ).count()
+        room = min(limit, settings.TIKTOK_POLL_QUEUED_MAX - queued)
+        if room <= 0:
+            return []
         ids = list(
-            PublishJob.objects.filter(
-                Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now),
-                status__in=PublishJob.AT_TIKTOK,
-                next_action_at__lte=now,
-            )
+            PublishJob.objects.filter(due)
             .order_by("next_action_at", "pk")
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", flat=True)[:room]
         )
-        for job_id in ids:
-            version = _claim_row(
-                job_id,
-                partial(
-                    _update_lease,
-                    job_id,
-                    {
-                        "lease_owner": DISPATCHED,
-                        "lease_expires_at": now + POLL_LEASE,
-                        "lease_version": F("lease_version") + 1,
-                        "updated_at": Now(),
-                    },
-                    Q(status__in=PublishJob.AT_TIKTOK),
-                ),
-            )
-            if version is not None:
-                claims.append(Claim(job_id, version))
-    return claims
+        if not ids:
+            return []
+        PublishJob.objects.filter(due, pk__in=ids).update(
+            lease_owner=DISPATCHED,
+            lease_expires_at=expires,
+            lease_version=F("lease_version") + 1,
+            updated_at=Now(),
+        )
+        claimed = dict(
+            PublishJob.objects.filter(
+                pk__in=ids, lease_owner=DISPATCHED, lease_expires_at=expires
+            ).values_list("pk", "lease_version")
+        )
+    return [Claim(job_id, claimed[job_id]) for job_id in ids if job_id in claimed]
 
 
 def publish_job_acquire(

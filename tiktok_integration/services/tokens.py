@@ -300,22 +300,39 @@ def _refresh_window() -> tuple[timedelta, int]:
 
 
 def tiktok_accounts_to_refresh(*, now: datetime | None = None) -> list[int]:
-    """Ids of active accounts whose access token expires within the refresh
-    window (``TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS``), each account's window
-    stretched by a random jitter (up to ``TIKTOK_TOKEN_REFRESH_JITTER_SECONDS``)
-    so a fleet connected at the same moment does not refresh in the same second.
-    One indexed query, however many accounts there are."""
+    """Mark and return the ids of active accounts whose access token expires
+    within the refresh window (``TIKTOK_TOKEN_REFRESH_WINDOW_SECONDS``), each
+    account's window stretched by a random jitter (up to
+    ``TIKTOK_TOKEN_REFRESH_JITTER_SECONDS``) so a fleet connected at the same
+    moment does not refresh in the same second; earliest expiry first.
+
+    An account sent less than ``TIKTOK_TOKEN_REFRESH_RESEND_SECONDS`` ago is
+    left out (its message is still queued): re-sending every due account each
+    sweep put 2 to 4 copies of each refresh on a lagging queue
+    (bench/bench_scale.py), which made it lag more. The returned accounts get
+    ``refresh_sent_at = now``. Two indexed queries, however many accounts.
+    """
     now = now or timezone.now()
     window, jitter_seconds = _refresh_window()
-    candidates = TikTokAccount.objects.filter(
-        status=TikTokAccount.Status.ACTIVE,
-        access_token_expires_at__lte=now + window + timedelta(seconds=jitter_seconds),
-    ).values_list("pk", "access_token_expires_at")
+    resend = timedelta(seconds=settings.TIKTOK_TOKEN_REFRESH_RESEND_SECONDS)
+    candidates = (
+        TikTokAccount.objects.filter(
+            Q(refresh_sent_at__isnull=True) | Q(refresh_sent_at__lte=now - resend),
+            status=TikTokAccount.Status.ACTIVE,
+            access_token_expires_at__lte=now
+            + window
+            + timedelta(seconds=jitter_seconds),
+        )
+        .order_by("access_token_expires_at", "pk")
+        .values_list("pk", "access_token_expires_at")
+    )
     due = []
     for account_id, expires_at in candidates:
         jitter = timedelta(seconds=random.uniform(0, jitter_seconds))  # noqa: S311
         if expires_at is None or expires_at <= now + window + jitter:
             due.append(account_id)
+    if due:
+        TikTokAccount.objects.filter(pk__in=due).update(refresh_sent_at=now)
     return due
 
 
@@ -325,12 +342,11 @@ def tiktok_account_refresh_if_expiring(
     """Refresh one account's tokens if they still expire within the window plus
     the whole jitter; returns whether it refreshed.
 
-    The sweep sends one message per due account, so a message that arrives
-    after the account was refreshed (by a publish step, or an earlier message
-    of a sweep that ran while the queue was long) finds it fresh and does
-    nothing. A refusal marks the account "reconnect needed" (see
-    ``tiktok_account_access_token``); any other failure is logged and left to
-    the next sweep. Raises nothing.
+    A message that arrives after the account was refreshed (by a publish step,
+    or an earlier message) finds it fresh and does nothing. A refusal marks the
+    account "reconnect needed" (see ``tiktok_account_access_token``); any other
+    failure is logged and clears ``refresh_sent_at``, so the next sweep tries
+    again. Raises nothing.
     """
     now = now or timezone.now()
     window, jitter_seconds = _refresh_window()
@@ -347,6 +363,7 @@ def tiktok_account_refresh_if_expiring(
         return False
     except Exception:
         logger.exception("Refreshing TikTok account %s failed", account_id)
+        TikTokAccount.objects.filter(pk=account_id).update(refresh_sent_at=None)
         return False
     return True
 

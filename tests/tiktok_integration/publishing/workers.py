@@ -195,7 +195,7 @@ class Processes:
             name,
             [sys.executable, "-m", "celery", "-A", "config", "worker",
              "--pool", "prefork", "--concurrency", str(concurrency),
-             "--queues", "default,publish", "--hostname", f"{name}@%h",
+             "--queues", "tokens,default,publish,publish_poll", "--hostname", f"{name}@%h",
              "--loglevel", "INFO", "--without-mingle", "--without-gossip",
              "--without-heartbeat"],
             **extra_env,
