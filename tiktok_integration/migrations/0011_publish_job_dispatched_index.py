@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0007_post_review_state_comments_links_notifications'),
-        ('tiktok_integration', '0009_calendar_post_move'),
+        ('tiktok_integration', '0010_publish_job_max_attempts_from_setting'),
     ]
 
     operations = [

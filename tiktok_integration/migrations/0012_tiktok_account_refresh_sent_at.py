@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tiktok_integration', '0010_publishjob_dispatched_index'),
+        ('tiktok_integration', '0011_publish_job_dispatched_index'),
     ]
 
     operations = [
