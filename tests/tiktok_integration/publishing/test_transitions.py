@@ -19,6 +19,7 @@ from tiktok_integration.publishing.transitions import (
     publish_job_create,
     publish_job_save_edit,
     publish_job_transition,
+    publish_job_unclaim,
     publish_jobs_pause_for_account,
     publish_jobs_resume_for_account,
     publish_jobs_transition,
@@ -187,6 +188,29 @@ def test_a_claim_takes_a_new_lease_version_and_counts_an_attempt():
     )
     assert (job.lease_owner, job.lease_expires_at) == ("dispatched", until)
     assert job.claimed_at is not None
+
+
+def test_an_unclaimed_job_goes_back_on_the_schedule_with_its_attempt_given_back():
+    job = PublishJobFactory(
+        status=Status.CLAIMED, lease_version=2, lease_owner="w", attempt_count=1
+    )
+    publish_job_unclaim(publish_job_id=job.pk, lease_version=2, owner="w")
+    job.refresh_from_db()
+    assert (job.status, job.lease_owner, job.attempt_count) == (Status.SCHEDULED, "", 0)
+
+
+def test_a_claimed_job_whose_init_was_asked_is_never_unclaimed():
+    # TikTok may have the request: putting it back on the schedule could post twice
+    job = PublishJobFactory(
+        status=Status.CLAIMED,
+        lease_version=2,
+        lease_owner="w",
+        init_requested_at=timezone.now(),
+    )
+    with pytest.raises(InvalidTransitionError):
+        publish_job_unclaim(publish_job_id=job.pk, lease_version=2, owner="w")
+    job.refresh_from_db()
+    assert job.status == Status.CLAIMED
 
 
 def test_a_job_no_longer_scheduled_cannot_be_claimed():
