@@ -149,6 +149,10 @@ TIKTOK_POLL_DEADLINE_HOURS = env_int("TIKTOK_POLL_DEADLINE_HOURS", default=48)
 # tick sends no more until they drain (publishing/leases.py), so a backlog
 # waits in the database, not as stale messages in the queue.
 TIKTOK_POLL_QUEUED_MAX = env_int("TIKTOK_POLL_QUEUED_MAX", default=200)
+# The same for publish runs: due jobs claimed and sent, not yet started, at
+# most. Keep it below what the publish workers drain within a lease
+# (TIKTOK_PUBLISH_LEASE_SECONDS), or queued runs are claimed again.
+TIKTOK_PUBLISH_QUEUED_MAX = env_int("TIKTOK_PUBLISH_QUEUED_MAX", default=1000)
 TIKTOK_INBOX_FOLLOW_MAX_SECONDS = env_int(
     "TIKTOK_INBOX_FOLLOW_MAX_SECONDS", default=1800
 )

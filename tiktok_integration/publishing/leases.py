@@ -127,6 +127,12 @@ def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
     A job whose post its workspace has not approved (``post_release_filter``:
     not Scheduled under an approval policy) is never claimed, however it was
     made and whatever its time.
+
+    Backpressure, as for status checks: at most ``TIKTOK_PUBLISH_QUEUED_MAX``
+    runs are claimed and sent but not yet started (``DISPATCHED`` with a lease
+    still running), so a peak larger than the workers drain within a lease
+    waits in the database instead of in the queue, where a run that outlived
+    its lease would be claimed and sent again.
     """
     limit = limit or settings.TIKTOK_PUBLISH_BATCH_SIZE
     now = db_now()
@@ -134,6 +140,12 @@ def publish_jobs_claim_due(*, limit: int | None = None) -> list[Claim]:
     late_before = now - timedelta(minutes=settings.TIKTOK_PUBLISH_LATE_HOLD_MINUTES)
     claims: list[Claim] = []
     with transaction.atomic():
+        queued = PublishJob.objects.filter(
+            status=Status.CLAIMED, lease_owner=DISPATCHED, lease_expires_at__gt=now
+        ).count()
+        limit = min(limit, settings.TIKTOK_PUBLISH_QUEUED_MAX - queued)
+        if limit <= 0:
+            return []
         # A job a cap deferred is due at its next try, not its planned time.
         candidates = list(
             PublishJob.objects.filter(
