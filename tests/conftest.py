@@ -109,6 +109,22 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+def browser_session(browser, live_server, width: int, username: str | None):  # type: ignore[no-untyped-def]
+    """A new browser context ``width`` px wide and its tab, signed in to the
+    admin as ``username`` (the factories' password), or anonymous for None.
+    The caller closes the context."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    if username:
+        tab.goto(f"{live_server.url}/admin/login/")
+        tab.fill("#id_username", username)
+        tab.fill("#id_password", "correct horse battery staple")
+        tab.click("input[type=submit]")
+        tab.wait_for_selector("#content")
+    return context, tab
+
+
 def screenshot(page, name: str) -> str:  # type: ignore[no-untyped-def]
     """Save a full-page screenshot under test-artifacts/ for a person to look at."""
     os.makedirs(ARTIFACTS, exist_ok=True)

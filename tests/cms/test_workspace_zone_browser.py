@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cms.review.models import Notification
-from tests.conftest import screenshot
+from tests.conftest import browser_session, screenshot
 from tests.factories.cms import PostFactory
 from tests.factories.tiktok import TikTokAccountFactory, TikTokVideoFactory
 from tests.factories.workspaces import MembershipFactory, WorkspaceFactory
@@ -17,7 +17,6 @@ from workspaces.models import WorkspaceMembership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TEN_UTC = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery staple"
 
 
 def _tokyo_manager(width: int):  # type: ignore[no-untyped-def]
@@ -30,18 +29,6 @@ def _tokyo_manager(width: int):  # type: ignore[no-untyped-def]
     return tokyo, user
 
 
-def _log_in(browser, live_server, width: int, username: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    tab.goto(f"{live_server.url}/admin/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("input[type=submit]")
-    tab.wait_for_selector("#content")
-    return context, tab
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_analytics_table_shows_the_workspaces_clock(browser, live_server, width):
     # given a video posted at 10:00 UTC by a Tokyo account (no live token,
@@ -51,7 +38,7 @@ def test_the_analytics_table_shows_the_workspaces_clock(browser, live_server, wi
         workspace=tokyo, username="tokyo.bakery", status="reauth_required"
     )
     TikTokVideoFactory(account=account, created_on_tiktok_at=TEN_UTC)
-    context, tab = _log_in(browser, live_server, width, user.username)
+    context, tab = browser_session(browser, live_server, width, user.username)
     # when
     tab.goto(
         f"{live_server.url}/admin/tiktok_integration/tiktokvideo/account/{account.pk}/"
@@ -74,7 +61,7 @@ def test_notifications_show_the_workspaces_clock(browser, live_server, width):
             user=user, post=about, kind="mention", message=f"About {about or 'you'}"
         )
         Notification.objects.filter(pk=note.pk).update(created_at=TEN_UTC)
-    context, tab = _log_in(browser, live_server, width, user.username)
+    context, tab = browser_session(browser, live_server, width, user.username)
     # when
     tab.goto(f"{live_server.url}/admin/cms/post/review/")
     # then

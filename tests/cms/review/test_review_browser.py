@@ -13,7 +13,7 @@ from cms.review.transitions import post_after_compose
 from media_library.models import MediaAsset
 from media_library.samples import make_sample_photo
 from tests.cms.review.conftest import member, planned_post
-from tests.conftest import screenshot
+from tests.conftest import browser_session, screenshot
 from tests.factories.media import MediaAssetFactory
 from tests.factories.tiktok import PublishJobFactory
 from tests.factories.workspaces import WorkspaceFactory
@@ -21,20 +21,6 @@ from workspaces.models import WorkspaceMembership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Role = WorkspaceMembership.Role
-PASSWORD = "correct horse battery staple"
-
-
-def _session(browser, live_server, width: int, username: str | None):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    if username:
-        tab.goto(f"{live_server.url}/admin/login/")
-        tab.fill("#id_username", username)
-        tab.fill("#id_password", PASSWORD)
-        tab.click("input[type=submit]")
-        tab.wait_for_selector("#content")
-    return context, tab
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -61,7 +47,7 @@ def test_editor_approver_and_client_review_a_post(browser, live_server, width):
     review = f"{live_server.url}/admin/cms/post/{post.pk}/review/"
 
     # the editor sees no approve button, comments to the approver, makes a link
-    context, tab = _session(browser, live_server, width, f"eddie{width}")
+    context, tab = browser_session(browser, live_server, width, f"eddie{width}")
     tab.goto(review)
     assert tab.locator("#review-state-badge").inner_text() == "In review"
     assert tab.locator("#review-approve").count() == 0
@@ -78,7 +64,7 @@ def test_editor_approver_and_client_review_a_post(browser, live_server, width):
     context.close()
 
     # the approver finds it on the dashboard and approves it for the client
-    context, tab = _session(browser, live_server, width, f"abby{width}")
+    context, tab = browser_session(browser, live_server, width, f"abby{width}")
     block = tab.locator("#panel-waiting-for-me")
     assert "Spring launch" in block.inner_text()
     screenshot(tab, f"review-approver-dashboard-{width}")
@@ -89,7 +75,7 @@ def test_editor_approver_and_client_review_a_post(browser, live_server, width):
     context.close()
 
     # the client opens the link without an account and asks for a change
-    context, tab = _session(browser, live_server, width, None)
+    context, tab = browser_session(browser, live_server, width, None)
     tab.goto(link)
     assert "Spring is here" in tab.locator("#review-caption").inner_text()
     assert "@brand.official" in tab.locator("#review-phone").inner_text()
@@ -101,19 +87,19 @@ def test_editor_approver_and_client_review_a_post(browser, live_server, width):
     context.close()
 
     # the editor sees the request come back and sends it again
-    context, tab = _session(browser, live_server, width, f"eddie{width}")
+    context, tab = browser_session(browser, live_server, width, f"eddie{width}")
     tab.goto(review)
     assert tab.locator("#review-state-badge").inner_text() == "Changes requested"
     assert "Dana from Brand" in tab.locator("#review-history").inner_text()
     tab.click("#review-submit")
     context.close()
-    context, tab = _session(browser, live_server, width, f"abby{width}")
+    context, tab = browser_session(browser, live_server, width, f"abby{width}")
     tab.goto(review)
     tab.click("#review-approve")
     context.close()
 
     # the signed-in client reviewer sees only this post, and approves it
-    context, tab = _session(browser, live_server, width, f"clara{width}")
+    context, tab = browser_session(browser, live_server, width, f"clara{width}")
     assert "Spring launch" in tab.locator("#panel-waiting-for-me").inner_text()
     tab.goto(f"{live_server.url}/admin/media_library/mediaasset/")
     assert "spring.jpg" not in tab.content()
@@ -127,7 +113,7 @@ def test_editor_approver_and_client_review_a_post(browser, live_server, width):
     context.close()
 
     # the link now reads as decided
-    context, tab = _session(browser, live_server, width, None)
+    context, tab = browser_session(browser, live_server, width, None)
     tab.goto(link)
     assert re.search(
         "not waiting for your decision", tab.locator("#review-closed").inner_text()

@@ -9,13 +9,12 @@ import pytest
 from cms.models import Post
 from cms.review.transitions import Reviewer, post_request_changes
 from tests.cms.review.conftest import member, submitted
-from tests.conftest import screenshot
+from tests.conftest import browser_session, screenshot
 from tests.factories.workspaces import WorkspaceFactory
 from workspaces.models import WorkspaceMembership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Role = WorkspaceMembership.Role
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -36,14 +35,8 @@ def test_an_editors_post_with_changes_requested_waits_for_them(
     post_request_changes(
         post_id=other.pk, by=Reviewer.signed_in(approver), note="Not yours"
     )
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
     # when the editor signs in
-    tab.goto(f"{live_server.url}/admin/login/")
-    tab.fill("#id_username", editor.username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("input[type=submit]")
+    context, tab = browser_session(browser, live_server, width, editor.username)
     # then the dashboard counts and lists it
     panel = tab.locator("#panel-waiting-for-me")
     assert panel.locator(".postdeck-count").inner_text() == "1"
